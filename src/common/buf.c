@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buf.c: bounded growable buffer.
+ */
+#include "common/buf.h"
+
+#include "common/alloc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void
+ra_buf_init(struct ra_buf *b, size_t max)
+{
+    memset(b, 0, sizeof(*b));
+    b->max = max;
+}
+
+void
+ra_buf_cleanup(struct ra_buf *b)
+{
+    ra_free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->failed = false;
+}
+
+/* Make room for n more bytes plus a NUL. Returns 0, or -ENOSPC / -ENOMEM (and marks failed). */
+static int
+reserve(struct ra_buf *b, size_t n)
+{
+    if (b->failed)
+        return -ENOSPC;
+    if (n > b->max || b->len > b->max - n) {
+        b->failed = true;
+        return -ENOSPC;
+    }
+    size_t need = b->len + n + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *p = ra_realloc(b->data, cap);
+    if (p == NULL) {
+        b->failed = true;
+        return -ENOMEM;
+    }
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int
+ra_buf_append(struct ra_buf *b, const void *p, size_t n)
+{
+    int rc = reserve(b, n);
+    if (rc < 0)
+        return rc;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int
+ra_buf_puts(struct ra_buf *b, const char *s)
+{
+    return ra_buf_append(b, s, strlen(s));
+}
+
+int
+ra_buf_putc(struct ra_buf *b, char c)
+{
+    return ra_buf_append(b, &c, 1);
+}
+
+int
+ra_buf_printf(struct ra_buf *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return -EINVAL;
+    if ((size_t)n < sizeof(tmp))
+        return ra_buf_append(b, tmp, (size_t)n);
+    int rc = reserve(b, (size_t)n);
+    if (rc < 0)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+char *
+ra_buf_steal(struct ra_buf *b, size_t *len)
+{
+    if (b->failed) {
+        ra_buf_cleanup(b);
+        return NULL;
+    }
+    if (b->data == NULL && reserve(b, 0) < 0)
+        return NULL;
+    char *d = b->data;
+    if (len)
+        *len = b->len;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return d;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buf.h: a growable byte buffer with a hard maximum size fixed at init.
+ *
+ * Appending past the maximum fails (and marks the buffer as failed) rather than growing
+ * without bound; once failed, further appends are no-ops, so callers may check once at the end.
+ */
+#ifndef RA_COMMON_BUF_H
+#define RA_COMMON_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ra_buf {
+    char *data;     /* NUL-terminated while not failed */
+    size_t len;
+    size_t cap;
+    size_t max;     /* hard limit on len */
+    bool failed;    /* an append hit the limit or ran out of memory */
+};
+
+/* Prepare an empty buffer that may hold at most max bytes. Allocates lazily. */
+void ra_buf_init(struct ra_buf *b, size_t max);
+/* Free the storage (wiping it when `secret`) and reset to empty. */
+void ra_buf_cleanup(struct ra_buf *b);
+int ra_buf_append(struct ra_buf *b, const void *p, size_t n);
+int ra_buf_puts(struct ra_buf *b, const char *s);
+int ra_buf_putc(struct ra_buf *b, char c);
+int ra_buf_printf(struct ra_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Take ownership of the data (free with ra_free); the buffer is reset. NULL if failed. */
+char *ra_buf_steal(struct ra_buf *b, size_t *len);
+
+#endif

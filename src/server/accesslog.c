@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * accesslog.c: JSON-lines access log over a fully buffered stdio stream under one mutex.
+ */
+#include "accesslog.h"
+
+#include "common/buf.h"
+#include "common/jsonw.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static FILE *log_file;
+static bool log_owned;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int
+accesslog_open(const char *where)
+{
+    if (strcmp(where, "off") == 0)
+        return 0;
+    if (strcmp(where, "-") == 0) {
+        log_file = stdout;
+    } else {
+        log_file = fopen(where, "ae");
+        if (log_file == NULL)
+            return -errno;
+        log_owned = true;
+    }
+    setvbuf(log_file, NULL, _IOFBF, 64 * 1024);
+    return 0;
+}
+
+void
+accesslog_flush(void)
+{
+    pthread_mutex_lock(&log_lock);
+    if (log_file != NULL)
+        fflush(log_file);
+    pthread_mutex_unlock(&log_lock);
+}
+
+void
+accesslog_close(void)
+{
+    pthread_mutex_lock(&log_lock);
+    if (log_file != NULL) {
+        fflush(log_file);
+        if (log_owned)
+            fclose(log_file);
+    }
+    log_file = NULL;
+    pthread_mutex_unlock(&log_lock);
+}
+
+/* Append a bounded, escaped JSON string field `"name":"value"` and a trailing comma. */
+static void
+put_field(struct ra_buf *b, const char *name, const char *value)
+{
+    ra_jsonw_key(b, name);
+    ra_jsonw_str(b, value, strnlen(value, 512));
+    ra_buf_putc(b, ',');
+}
+
+void
+accesslog_write(const struct accesslog_entry *e)
+{
+    if (log_file == NULL)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char when[40];
+    size_t n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(when + n, sizeof(when) - n, ".%03ldZ", ts.tv_nsec / 1000000);
+
+    struct ra_buf b;
+    ra_buf_init(&b, 4096);
+    ra_buf_putc(&b, '{');
+    put_field(&b, "time", when);
+    put_field(&b, "request_id", e->request_id);
+    put_field(&b, "customer_id", e->customer_id);
+    put_field(&b, "method", e->method);
+    put_field(&b, "path", e->path);
+    ra_buf_printf(&b, "\"status\":%d,\"us\":%lld}\n", e->status, (long long)e->micros);
+    if (!b.failed) {
+        pthread_mutex_lock(&log_lock);
+        if (log_file != NULL)
+            fwrite(b.data, 1, b.len, log_file);
+        pthread_mutex_unlock(&log_lock);
+    }
+    ra_buf_cleanup(&b);
+}

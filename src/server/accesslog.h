@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * accesslog.h: one JSON line per request:
+ *   {"time":"2026-11-28T04:00:00.123Z","request_id":"...","customer_id":"...",
+ *    "method":"GET","path":"/dev/v1/projects","status":201,"us":85}
+ * It never receives the Authorization header or any secret. Lines are buffered and written
+ * by whole lines; accesslog_flush() (called about once a second and at exit) pushes them out.
+ */
+#ifndef RA_SERVER_ACCESSLOG_H
+#define RA_SERVER_ACCESSLOG_H
+
+#include <stdint.h>
+
+/* Open the log: a path (appended), "-" for stdout, or "off". 0 or -errno. */
+int accesslog_open(const char *where);
+void accesslog_close(void);
+void accesslog_flush(void);
+
+struct accesslog_entry {
+    const char *request_id;
+    const char *customer_id; /* "" when not authenticated */
+    const char *method;
+    const char *path;
+    int status;
+    int64_t micros;
+};
+
+void accesslog_write(const struct accesslog_entry *e);
+
+#endif

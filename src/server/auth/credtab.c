@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * credtab.c: an open-addressing hash table of credentials behind a reader-writer lock.
+ * Readers (every request) take the lock shared; rebuilds swap in a whole new array.
+ */
+#include "auth/credtab.h"
+
+#include "common/alloc.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <string.h>
+
+struct cred_entry {
+    char id[STORE_HEX32 + 1]; /* "" = empty slot */
+    unsigned char id_len;
+    bool active;
+    unsigned char hash[SECRET_HASH_LEN];
+    struct acct *acct;
+    _Atomic int64_t last_used; /* minute-rounded unix seconds */
+    int64_t flushed;           /* last value written to the store */
+};
+
+struct credtab {
+    pthread_rwlock_t lock;
+    struct cred_entry *slots;
+    size_t mask; /* capacity - 1; capacity is a power of two */
+    size_t count;
+    unsigned char key[SECRET_KEY_LEN];
+    unsigned char dummy[SECRET_HASH_LEN]; /* compared against for unknown IDs */
+};
+
+/* FNV-1a over the ID bytes; IDs are random, so this spreads them well enough. */
+static size_t
+slot_of(const char *id, size_t len, size_t mask)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)id[i]) * 1099511628211ull;
+    return (size_t)h & mask;
+}
+
+/* The entry for id in slots, or NULL. */
+static struct cred_entry *
+find(struct cred_entry *slots, size_t mask, const char *id, size_t len)
+{
+    if (slots == NULL || len == 0 || len > STORE_HEX32)
+        return NULL;
+    for (size_t i = slot_of(id, len, mask);; i = (i + 1) & mask) {
+        struct cred_entry *e = &slots[i];
+        if (e->id_len == 0)
+            return NULL;
+        if (e->id_len == len && memcmp(e->id, id, len) == 0)
+            return e;
+    }
+}
+
+int
+credtab_new(const unsigned char key[SECRET_KEY_LEN], struct credtab **out)
+{
+    struct credtab *t = ra_calloc(1, sizeof(*t));
+    if (t == NULL)
+        return -ENOMEM;
+    pthread_rwlock_init(&t->lock, NULL);
+    memcpy(t->key, key, SECRET_KEY_LEN);
+    randombytes_buf(t->dummy, sizeof(t->dummy));
+    *out = t;
+    return 0;
+}
+
+void
+credtab_free(struct credtab *t)
+{
+    if (t == NULL)
+        return;
+    ra_free_secret(t->slots, (t->slots ? t->mask + 1 : 0) * sizeof(struct cred_entry));
+    pthread_rwlock_destroy(&t->lock);
+    ra_free_secret(t, sizeof(*t));
+}
+
+struct build {
+    struct cred_entry *slots;
+    size_t mask;
+    size_t count;
+    int err;
+};
+
+/* store_cred_fn: insert one stored credential into the table being built. */
+static int
+add_row(void *ctx, const struct store_cred *c)
+{
+    struct build *b = ctx;
+    size_t len = strnlen(c->customer_id, STORE_HEX32);
+    struct acct *a = acct_get(c->account_id);
+    if (a == NULL) {
+        b->err = -ENOMEM;
+        return 1;
+    }
+    size_t i = slot_of(c->customer_id, len, b->mask);
+    while (b->slots[i].id_len != 0)
+        i = (i + 1) & b->mask;
+    struct cred_entry *e = &b->slots[i];
+    memcpy(e->id, c->customer_id, len);
+    e->id[len] = '\0';
+    e->id_len = (unsigned char)len;
+    e->active = c->status == 1;
+    memcpy(e->hash, c->hash, SECRET_HASH_LEN);
+    e->acct = a;
+    atomic_store(&e->last_used, c->last_used);
+    e->flushed = c->last_used;
+    b->count++;
+    return 0;
+}
+
+/* store_cred_fn: count rows. */
+static int
+count_row(void *ctx, const struct store_cred *c)
+{
+    (void)c;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+/* Carry unsaved last-used times from the old array into the new one; caller holds the lock. */
+static void
+carry_last_used(struct credtab *t, struct build *b)
+{
+    if (t->slots == NULL)
+        return;
+    for (size_t i = 0; i <= t->mask; i++) {
+        struct cred_entry *old = &t->slots[i];
+        if (old->id_len == 0)
+            continue;
+        struct cred_entry *e = find(b->slots, b->mask, old->id, old->id_len);
+        int64_t v = atomic_load(&old->last_used);
+        if (e != NULL && v > atomic_load(&e->last_used))
+            atomic_store(&e->last_used, v);
+    }
+}
+
+int
+credtab_reload(struct credtab *t, struct store *st)
+{
+    size_t n = 0;
+    int rc = st->ops->cred_list(st->priv, -1, count_row, &n);
+    if (rc < 0)
+        return rc;
+    size_t cap = 16;
+    while (cap < n * 2 + 16) /* room for rows added between the two reads */
+        cap *= 2;
+    struct build b = {.slots = ra_calloc(cap, sizeof(struct cred_entry)), .mask = cap - 1};
+    if (b.slots == NULL)
+        return -ENOMEM;
+    rc = st->ops->cred_list(st->priv, -1, add_row, &b);
+    if (rc >= 0 && b.err == 0 && b.count * 2 + 16 > cap)
+        rc = -EAGAIN; /* the table grew a lot meanwhile; the next poll retries */
+    if (rc < 0 || b.err < 0) {
+        ra_free_secret(b.slots, cap * sizeof(struct cred_entry));
+        return rc < 0 ? rc : b.err;
+    }
+    pthread_rwlock_wrlock(&t->lock);
+    carry_last_used(t, &b);
+    struct cred_entry *old = t->slots;
+    size_t old_cap = old ? t->mask + 1 : 0;
+    t->slots = b.slots;
+    t->mask = b.mask;
+    t->count = b.count;
+    pthread_rwlock_unlock(&t->lock);
+    ra_free_secret(old, old_cap * sizeof(struct cred_entry));
+    return 0;
+}
+
+size_t
+credtab_size(struct credtab *t)
+{
+    pthread_rwlock_rdlock(&t->lock);
+    size_t n = t->count;
+    pthread_rwlock_unlock(&t->lock);
+    return n;
+}
+
+int
+credtab_verify(struct credtab *t, const struct basic_cred *c, int64_t now, struct acct **acct,
+               char *customer_id)
+{
+    unsigned char stored[SECRET_HASH_LEN], presented[SECRET_HASH_LEN];
+    struct acct *a = NULL;
+    bool usable = false;
+
+    pthread_rwlock_rdlock(&t->lock);
+    struct cred_entry *e = find(t->slots, t->mask, c->id, c->id_len);
+    if (e != NULL) {
+        memcpy(stored, e->hash, sizeof(stored));
+        a = e->acct;
+        usable = e->active;
+        int64_t minute = now - now % 60;
+        if (atomic_load_explicit(&e->last_used, memory_order_relaxed) < minute)
+            atomic_store_explicit(&e->last_used, minute, memory_order_relaxed);
+    } else {
+        memcpy(stored, t->dummy, sizeof(stored));
+    }
+    pthread_rwlock_unlock(&t->lock);
+
+    secret_hash(t->key, c->id, c->id_len, c->secret, c->secret_len, presented);
+    bool match = sodium_memcmp(stored, presented, sizeof(stored)) == 0;
+    ra_wipe(presented, sizeof(presented));
+    if (!match || !usable || a == NULL)
+        return -EACCES;
+    *acct = a;
+    memcpy(customer_id, c->id, c->id_len);
+    customer_id[c->id_len] = '\0';
+    return 0;
+}
+
+void
+credtab_forget(struct credtab *t, const char *customer_id)
+{
+    pthread_rwlock_wrlock(&t->lock);
+    struct cred_entry *e = find(t->slots, t->mask, customer_id, strlen(customer_id));
+    if (e != NULL) {
+        e->active = false; /* the slot stays to keep probe chains intact */
+        memset(e->hash, 0, sizeof(e->hash));
+    }
+    pthread_rwlock_unlock(&t->lock);
+}
+
+int
+credtab_flush_last_used(struct credtab *t, struct store *st)
+{
+    enum { BATCH = 256 };
+    struct store_touch batch[BATCH];
+    struct cred_entry *done[BATCH];
+    int rc = 0;
+    size_t i = 0;
+    for (;;) {
+        size_t n = 0;
+        pthread_rwlock_rdlock(&t->lock);
+        for (; t->slots != NULL && i <= t->mask && n < BATCH; i++) {
+            struct cred_entry *e = &t->slots[i];
+            int64_t v = atomic_load(&e->last_used);
+            if (e->id_len == 0 || v <= e->flushed)
+                continue;
+            memcpy(batch[n].customer_id, e->id, e->id_len + 1);
+            batch[n].last_used = v;
+            done[n++] = e;
+        }
+        bool more = t->slots != NULL && i <= t->mask;
+        if (n > 0)
+            rc = st->ops->cred_touch(st->priv, batch, n);
+        for (size_t k = 0; rc == 0 && k < n; k++)
+            done[k]->flushed = batch[k].last_used;
+        pthread_rwlock_unlock(&t->lock);
+        if (rc < 0 || !more)
+            return rc;
+    }
+}

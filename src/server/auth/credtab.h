@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * credtab.h: the in-memory replica of every credential, so that authenticating a request
+ * never touches the database.
+ *
+ * The table is rebuilt from the store at start and whenever the store reports a change made
+ * elsewhere (credtab_reload); a deletion made by this process takes effect at once
+ * (credtab_forget). Verification always computes the keyed hash, against a dummy when the
+ * Customer ID is unknown, and compares in constant time, so timing does not tell which IDs
+ * exist. Last-used times are kept in memory at minute resolution and written in batches.
+ */
+#ifndef RA_SERVER_AUTH_CREDTAB_H
+#define RA_SERVER_AUTH_CREDTAB_H
+
+#include "acct.h"
+#include "auth/basic.h"
+#include "auth/secret.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+struct credtab;
+
+/* Create an empty table that hashes with `key` (copied). 0 or -ENOMEM. */
+int credtab_new(const unsigned char key[SECRET_KEY_LEN], struct credtab **out);
+void credtab_free(struct credtab *t);
+
+/* Replace the contents with every credential in the store, keeping unsaved last-used times.
+ * Returns 0 or the store's error (the old contents stay then). */
+int credtab_reload(struct credtab *t, struct store *st);
+
+/* Number of credentials held. */
+size_t credtab_size(struct credtab *t);
+
+/*
+ * Check a parsed Basic credential. On success returns 0, sets *acct to the owning account's
+ * state and copies the Customer ID to customer_id (33 bytes); otherwise returns -EACCES.
+ * `now` (unix seconds) feeds the last-used time.
+ */
+int credtab_verify(struct credtab *t, const struct basic_cred *c, int64_t now, struct acct **acct,
+                   char *customer_id);
+
+/* Forget one Customer ID at once (after this process deleted it). */
+void credtab_forget(struct credtab *t, const char *customer_id);
+
+/* Write last-used times that changed since the previous flush. 0 or the store's error. */
+int credtab_flush_last_used(struct credtab *t, struct store *st);
+
+#endif

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * secret.c: server key file, keyed hashing of customer secrets, credential file.
+ */
+#include "auth/secret.h"
+
+#include "common/alloc.h"
+#include "common/rand.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char hash_domain[] = "restauth customer secret v1";
+
+/* Write all n bytes to fd. Returns 0 or -errno. */
+static int
+write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int
+secret_key_create(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return errno == EEXIST ? 0 : -errno;
+    unsigned char key[SECRET_KEY_LEN];
+    randombytes_buf(key, sizeof(key));
+    int rc = write_all(fd, key, sizeof(key));
+    ra_wipe(key, sizeof(key));
+    if (rc == 0 && fsync(fd) < 0)
+        rc = -errno;
+    close(fd);
+    if (rc < 0)
+        unlink(path);
+    return rc;
+}
+
+int
+secret_key_load(const char *path, unsigned char key[SECRET_KEY_LEN])
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) < 0)
+        rc = -errno;
+    else if (st.st_size != SECRET_KEY_LEN)
+        rc = -EINVAL;
+    else if ((st.st_mode & 077) != 0)
+        rc = -EPERM;
+    else if (read(fd, key, SECRET_KEY_LEN) != SECRET_KEY_LEN)
+        rc = -EIO;
+    close(fd);
+    if (rc < 0)
+        ra_wipe(key, SECRET_KEY_LEN);
+    return rc;
+}
+
+void
+secret_hash(const unsigned char key[SECRET_KEY_LEN], const char *id, size_t id_len,
+            const char *secret, size_t secret_len, unsigned char out[SECRET_HASH_LEN])
+{
+    crypto_auth_hmacsha256_state st;
+    static const unsigned char zero = 0;
+    crypto_auth_hmacsha256_init(&st, key, SECRET_KEY_LEN);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)hash_domain, sizeof(hash_domain));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, id_len);
+    crypto_auth_hmacsha256_update(&st, &zero, 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)secret, secret_len);
+    crypto_auth_hmacsha256_final(&st, out);
+    ra_wipe(&st, sizeof(st));
+}
+
+void
+secret_generate(char *id, char *secret)
+{
+    ra_rand_hex(id, SECRET_HEX_LEN / 2);
+    ra_rand_hex(secret, SECRET_HEX_LEN / 2);
+}
+
+int
+secret_file_write(const char *path, const char *id, const char *secret)
+{
+    static const char notice[] =
+        "Please keep this file safe. The Customer Secret can be downloaded only once.";
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return -errno;
+    char text[512];
+    int n = snprintf(text, sizeof(text), "%s\r\nkey\xef\xbc\x9a%s\r\nsecret\xef\xbc\x9a%s\r\n",
+                     notice, id, secret);
+    int rc = (n > 0 && (size_t)n < sizeof(text)) ? write_all(fd, text, (size_t)n) : -EINVAL;
+    ra_wipe(text, sizeof(text));
+    if (rc == 0 && fsync(fd) < 0)
+        rc = -errno;
+    if (close(fd) < 0 && rc == 0)
+        rc = -errno;
+    if (rc < 0)
+        unlink(path);
+    return rc;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * secret.h: the server key, the keyed hash of customer secrets, and the once-only
+ * key_and_secret.txt file.
+ *
+ * The database holds only HMAC-SHA-256(server key, domain || customer id || 0 || secret); the
+ * server key lives in its own file (mode 0600), outside the database, so a copy of the
+ * database alone does not let anyone test guesses.
+ */
+#ifndef RA_SERVER_AUTH_SECRET_H
+#define RA_SERVER_AUTH_SECRET_H
+
+#include <stddef.h>
+
+#define SECRET_KEY_LEN 32
+#define SECRET_HASH_LEN 32
+#define SECRET_HEX_LEN 32 /* customer id and secret: 16 random bytes as lowercase hex */
+
+/* Create the key file with 32 random bytes, mode 0600, if it does not exist. 0 or -errno. */
+int secret_key_create(const char *path);
+/* Load the key; refuses a file that is not exactly 32 bytes or is readable by others. */
+int secret_key_load(const char *path, unsigned char key[SECRET_KEY_LEN]);
+
+/* out = keyed hash of the pair (the id binds the hash to its row). */
+void secret_hash(const unsigned char key[SECRET_KEY_LEN], const char *id, size_t id_len,
+                 const char *secret, size_t secret_len, unsigned char out[SECRET_HASH_LEN]);
+
+/* A new pair of 32 lowercase hex characters each (buffers of SECRET_HEX_LEN + 1). */
+void secret_generate(char *id, char *secret);
+
+/*
+ * Write the Agora Console key_and_secret.txt layout to a NEW file at path (O_EXCL, mode
+ * 0600, fsynced): a notice line, then "key：ID" and "secret：SECRET" (fullwidth colon U+FF1A),
+ * each line ending in CRLF. -EEXIST if the file exists; the file is removed on a write error.
+ */
+int secret_file_write(const char *path, const char *id, const char *secret);
+
+#endif

@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * projects.c: project endpoints. Each handler validates its input fields, calls the store and
+ * writes the documented body; every change drops the account's cached project list.
+ */
+#include "handlers/projects.h"
+
+#include "common/alloc.h"
+#include "common/rand.h"
+#include "handlers/project_json.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PROJECT_ID_LEN 10
+#define NOT_FOUND "project not exist"
+
+bool
+projects_name_ok(const char *name, size_t len)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c < 0x20 || c == 0x7f)
+            return false;
+        if ((c & 0xc0) != 0x80)
+            chars++;
+    }
+    return chars >= 1 && chars <= 255 && len <= STORE_PROJECT_NAME_BYTES;
+}
+
+int
+projects_create(const struct app *app, int64_t account_id, const char *name,
+                bool enable_sign_key, struct store_project *p)
+{
+    size_t len = strlen(name);
+    if (!projects_name_ok(name, len))
+        return -EINVAL;
+    memset(p, 0, sizeof(*p));
+    p->account_id = account_id;
+    memcpy(p->name, name, len + 1);
+    p->status = 1;
+    p->created = (int64_t)time(NULL);
+    int rc = -EAGAIN;
+    for (int attempt = 0; attempt < 5 && rc == -EAGAIN; attempt++) {
+        ra_rand_alnum(p->id, PROJECT_ID_LEN);
+        ra_rand_hex(p->vendor_key, STORE_HEX32 / 2);
+        if (enable_sign_key)
+            ra_rand_hex(p->sign_key, STORE_HEX32 / 2);
+        rc = app->store->ops->project_create(app->store->priv, p, (int)app->cfg->max_projects);
+    }
+    if (rc == 0) {
+        struct acct *a = acct_get(account_id);
+        if (a != NULL)
+            acct_invalidate(a);
+    }
+    return rc;
+}
+
+/* Fetch the string field `name`; NULL (and a 400 reply) if missing or not a string. */
+static const char *
+want_string(struct handler_ctx *ctx, const char *name, struct reply *out)
+{
+    json_t *v = json_object_get(ctx->body, name);
+    if (v == NULL || !json_is_string(v)) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "%s is required and must be a string", name);
+        reply_error(out, 400, msg);
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+/* Fetch an optional boolean field into *val (default `def`). -1 and a 400 reply if mistyped. */
+static int
+want_bool(struct handler_ctx *ctx, const char *name, bool def, bool *val, struct reply *out)
+{
+    json_t *v = json_object_get(ctx->body, name);
+    if (v == NULL || json_is_null(v)) {
+        *val = def;
+        return 0;
+    }
+    if (!json_is_boolean(v)) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "%s must be a boolean", name);
+        reply_error(out, 400, msg);
+        return -1;
+    }
+    *val = json_is_true(v);
+    return 0;
+}
+
+/* Reply with a store error that is not specific to one handler. */
+static void
+reply_store_error(struct reply *out, int rc)
+{
+    if (rc == -ENOENT)
+        reply_error(out, 404, NOT_FOUND);
+    else
+        reply_message(out, 500, "An unexpected error occurred");
+}
+
+/* Load the account's project named by the body's "id"; replies and returns -1 on failure.
+ * With `must_be_enabled`, a disabled project is reported as not existing (legacy rule). */
+static int
+load_project(struct handler_ctx *ctx, bool must_be_enabled, struct store_project *p,
+             struct reply *out)
+{
+    const char *id = want_string(ctx, "id", out);
+    if (id == NULL)
+        return -1;
+    int rc = -ENOENT;
+    if (strlen(id) <= STORE_PROJECT_ID_MAX)
+        rc = ctx->app->store->ops->project_get(ctx->app->store->priv, ctx->acct->id, id, p);
+    if (rc == 0 && must_be_enabled && p->status != 1)
+        rc = -ENOENT;
+    if (rc < 0) {
+        reply_store_error(out, rc);
+        return -1;
+    }
+    return 0;
+}
+
+/* Save a changed project and reply with it (201). */
+static void
+save_and_reply(struct handler_ctx *ctx, struct store_project *p, struct reply *out)
+{
+    int rc = ctx->app->store->ops->project_update(ctx->app->store->priv, p);
+    acct_invalidate(ctx->acct);
+    if (rc < 0) {
+        reply_store_error(out, rc);
+        return;
+    }
+    size_t len = 0;
+    char *body = project_json_single(p, &len);
+    reply_json(out, 201, body, len);
+}
+
+static void
+handle_create(struct handler_ctx *ctx, struct reply *out)
+{
+    const char *name = want_string(ctx, "name", out);
+    bool sign = false;
+    if (name == NULL || want_bool(ctx, "enable_sign_key", false, &sign, out) < 0)
+        return;
+    struct store_project p;
+    int rc = projects_create(ctx->app, ctx->acct->id, name, sign, &p);
+    if (rc == -EINVAL)
+        reply_error(out, 400, "name must be 1 to 255 characters without control characters");
+    else if (rc == -EEXIST)
+        reply_error(out, 400, "project name already exists");
+    else if (rc == -EDQUOT)
+        reply_error(out, 400, "number of projects exceeds the maximum limit");
+    else if (rc < 0)
+        reply_store_error(out, rc);
+    else {
+        size_t len = 0;
+        char *body = project_json_single(&p, &len);
+        reply_json(out, 201, body, len);
+    }
+}
+
+struct list_ctx {
+    struct ra_buf buf;
+    size_t count;
+};
+
+/* store_project_fn: append one project to a {"projects":[...]} body. */
+static int
+append_project(void *arg, const struct store_project *p)
+{
+    struct list_ctx *l = arg;
+    if (l->count++ > 0)
+        ra_buf_putc(&l->buf, ',');
+    project_json_write(&l->buf, p, PROJECT_ORDER_LIST);
+    return l->buf.failed ? -ENOMEM : 0;
+}
+
+/* Build {"projects":[...]} for the filters; returns the store's code, fills l. */
+static int
+build_list(struct handler_ctx *ctx, const char *id, const char *name, struct list_ctx *l)
+{
+    ra_buf_init(&l->buf, 64u * 1024 * 1024);
+    l->count = 0;
+    ra_buf_puts(&l->buf, "{\"projects\":[");
+    int rc = ctx->app->store->ops->project_list(ctx->app->store->priv, ctx->acct->id, id, name,
+                                                append_project, l);
+    ra_buf_puts(&l->buf, "]}");
+    if (rc == 0 && l->buf.failed)
+        rc = -ENOMEM;
+    return rc;
+}
+
+static void
+handle_list(struct handler_ctx *ctx, struct reply *out)
+{
+    char *body = NULL;
+    size_t len = 0;
+    uint64_t gen = 0;
+    int status = (int)ctx->app->cfg->get_status;
+    if (acct_cache_get(ctx->acct, &body, &len, &gen) == 0) {
+        reply_json(out, status, body, len);
+        return;
+    }
+    struct list_ctx l;
+    int rc = build_list(ctx, NULL, NULL, &l);
+    if (rc < 0) {
+        ra_buf_cleanup(&l.buf);
+        reply_store_error(out, rc);
+        return;
+    }
+    body = ra_buf_steal(&l.buf, &len);
+    char *copy = body ? ra_malloc(len) : NULL;
+    if (copy != NULL) {
+        memcpy(copy, body, len);
+        acct_cache_put(ctx->acct, copy, len, gen);
+    }
+    reply_json(out, status, body, len);
+}
+
+static void
+handle_get(struct handler_ctx *ctx, struct reply *out)
+{
+    if (ctx->q_id == NULL && ctx->q_name == NULL) {
+        reply_error(out, 400, "id or name is required");
+        return;
+    }
+    struct list_ctx l;
+    int rc = build_list(ctx, ctx->q_id, ctx->q_name, &l);
+    if (rc == 0 && l.count == 0)
+        rc = -ENOENT;
+    if (rc < 0) {
+        ra_buf_cleanup(&l.buf);
+        reply_store_error(out, rc);
+        return;
+    }
+    size_t len = 0;
+    char *body = ra_buf_steal(&l.buf, &len);
+    reply_json(out, (int)ctx->app->cfg->get_status, body, len);
+}
+
+static void
+handle_status(struct handler_ctx *ctx, struct reply *out)
+{
+    struct store_project p;
+    json_t *v = json_object_get(ctx->body, "status");
+    if (v == NULL || !json_is_integer(v) ||
+        (json_integer_value(v) != 0 && json_integer_value(v) != 1)) {
+        reply_error(out, 400, "status is required and must be 0 or 1");
+        return;
+    }
+    if (load_project(ctx, false, &p, out) < 0)
+        return;
+    p.status = (int)json_integer_value(v);
+    save_and_reply(ctx, &p, out);
+}
+
+/* True when s is "IPv4:port" or "[IPv6]:port" with a port from 1 to 65535. */
+static bool
+address_ok(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    if (colon == NULL || colon == s || strlen(s) > STORE_RECSRV_MAX)
+        return false;
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || port < 1 || port > 65535)
+        return false;
+    char host[STORE_RECSRV_MAX + 1];
+    size_t hlen = (size_t)(colon - s);
+    unsigned char addr[16];
+    if (s[0] == '[' && hlen > 2 && s[hlen - 1] == ']') {
+        memcpy(host, s + 1, hlen - 2);
+        host[hlen - 2] = '\0';
+        return inet_pton(AF_INET6, host, addr) == 1;
+    }
+    memcpy(host, s, hlen);
+    host[hlen] = '\0';
+    return inet_pton(AF_INET, host, addr) == 1;
+}
+
+static void
+handle_recording(struct handler_ctx *ctx, struct reply *out)
+{
+    struct store_project p;
+    const char *addr = want_string(ctx, "recording_server", out);
+    if (addr == NULL)
+        return;
+    if (addr[0] != '\0' && !address_ok(addr)) {
+        reply_error(out, 400, "recording_server must be an IP address with a port");
+        return;
+    }
+    if (load_project(ctx, true, &p, out) < 0)
+        return;
+    p.has_recording_server = addr[0] != '\0';
+    snprintf(p.recording_server, sizeof(p.recording_server), "%s", addr);
+    save_and_reply(ctx, &p, out);
+}
+
+static void
+handle_signkey(struct handler_ctx *ctx, struct reply *out)
+{
+    struct store_project p;
+    bool enable = true;
+    if (want_bool(ctx, "enable", true, &enable, out) < 0 || load_project(ctx, true, &p, out) < 0)
+        return;
+    if (!enable)
+        p.sign_key[0] = '\0';
+    else if (p.sign_key[0] == '\0')
+        ra_rand_hex(p.sign_key, STORE_HEX32 / 2);
+    save_and_reply(ctx, &p, out);
+}
+
+static void
+handle_reset(struct handler_ctx *ctx, struct reply *out)
+{
+    struct store_project p;
+    if (load_project(ctx, true, &p, out) < 0)
+        return;
+    char fresh[STORE_HEX32 + 1];
+    do
+        ra_rand_hex(fresh, STORE_HEX32 / 2);
+    while (strcmp(fresh, p.sign_key) == 0);
+    memcpy(p.sign_key, fresh, sizeof(fresh));
+    save_and_reply(ctx, &p, out);
+}
+
+/* Legacy delete: id from the JSON body or the query; legacy bodies. */
+static void
+handle_delete(struct handler_ctx *ctx, struct reply *out)
+{
+    const char *id = ctx->q_id;
+    json_t *v = ctx->body ? json_object_get(ctx->body, "id") : NULL;
+    if (v != NULL && json_is_string(v))
+        id = json_string_value(v);
+    if (id == NULL) {
+        reply_error(out, 400, "id is required and must be a string");
+        return;
+    }
+    int rc = -ENOENT;
+    if (strlen(id) <= STORE_PROJECT_ID_MAX)
+        rc = ctx->app->store->ops->project_delete(ctx->app->store->priv, ctx->acct->id, id);
+    acct_invalidate(ctx->acct);
+    if (rc == -ENOENT) {
+        char *body = ra_strdup("{\"error_msg\":\"project not exist\"}");
+        reply_json(out, 404, body, body ? strlen(body) : 0);
+    } else if (rc < 0) {
+        reply_store_error(out, rc);
+    } else {
+        char *body = ra_strdup("{\"success\":true}");
+        reply_json(out, 200, body, body ? strlen(body) : 0);
+    }
+}
+
+void
+projects_handle(enum route route, struct handler_ctx *ctx, struct reply *out)
+{
+    typedef void (*handler_fn)(struct handler_ctx *, struct reply *);
+    static const handler_fn handlers[ROUTE_COUNT] = {
+        [ROUTE_PROJECT_CREATE] = handle_create,  [ROUTE_PROJECT_GET] = handle_get,
+        [ROUTE_PROJECTS_LIST] = handle_list,     [ROUTE_PROJECT_STATUS] = handle_status,
+        [ROUTE_RECORDING] = handle_recording,    [ROUTE_SIGNKEY] = handle_signkey,
+        [ROUTE_RESET_SIGNKEY] = handle_reset,    [ROUTE_PROJECT_DELETE] = handle_delete,
+    };
+    if (route < 0 || route >= ROUTE_COUNT || handlers[route] == NULL) {
+        reply_message(out, 404, "no Route matched with those values");
+        return;
+    }
+    handlers[route](ctx, out);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reply.c: JSON error and success bodies.
+ */
+#include "http/reply.h"
+
+#include "common/alloc.h"
+#include "common/buf.h"
+#include "common/jsonw.h"
+
+#include <string.h>
+
+/* Replace the body with one built from prefix + escaped msg + "}". */
+static void
+set_body(struct reply *r, int status, const char *prefix, const char *msg)
+{
+    struct ra_buf b;
+    ra_buf_init(&b, 1024);
+    ra_buf_puts(&b, prefix);
+    ra_jsonw_str(&b, msg, strlen(msg));
+    ra_buf_putc(&b, '}');
+    size_t len = 0;
+    char *body = ra_buf_steal(&b, &len);
+    reply_json(r, status, body, len);
+}
+
+void
+reply_message(struct reply *r, int status, const char *msg)
+{
+    set_body(r, status, "{\"message\":", msg);
+    if (status == 401)
+        r->www_auth = true;
+}
+
+void
+reply_error(struct reply *r, int status, const char *msg)
+{
+    set_body(r, status, "{\"status\":\"error\",\"message\":", msg);
+}
+
+void
+reply_json(struct reply *r, int status, char *body, size_t len)
+{
+    static const char oom[] = "{\"message\":\"An unexpected error occurred\"}";
+    ra_free(r->body);
+    r->status = status;
+    r->body = body;
+    r->len = len;
+    if (body == NULL) {
+        r->status = 500;
+        r->body = ra_strdup(oom);
+        r->len = r->body ? strlen(oom) : 0;
+    }
+}
+
+void
+reply_cleanup(struct reply *r)
+{
+    ra_free(r->body);
+    r->body = NULL;
+    r->len = 0;
+}

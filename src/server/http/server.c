@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server.c: libmicrohttpd set-up and the request life cycle.
+ *
+ * libmicrohttpd calls on_request at least twice per request: first once the header section is
+ * in (we check it, route, authenticate and rate-limit, but queue nothing, which keeps
+ * keep-alive working), then with each piece of body, then once more with no data, when the
+ * response is queued. on_completed writes the access-log line and frees the request.
+ */
+#include "http/server.h"
+
+#include "common/alloc.h"
+#include "common/log.h"
+#include "http/listen.h"
+#include "http/request.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct http_server {
+    struct MHD_Daemon *mhd;
+    const struct app *app;
+    char *tls_cert;
+    char *tls_key;
+    atomic_long inflight;
+};
+
+/* Turn the decided reply into a libmicrohttpd response and queue it. */
+static enum MHD_Result
+queue_reply(struct MHD_Connection *conn, struct request *req)
+{
+    struct reply *r = &req->reply;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer_with_free_callback(r->len, r->body, ra_free);
+    if (resp == NULL)
+        return MHD_NO;
+    r->body = NULL; /* now owned by the response */
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (r->www_auth)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                "Basic realm=\"restauth\", charset=\"UTF-8\"");
+    if (r->retry_after > 0) {
+        char v[16];
+        snprintf(v, sizeof(v), "%d", r->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
+    }
+    if (r->close)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned int)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+           const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+    struct http_server *s = cls;
+    struct request *req = *con_cls;
+    if (req == NULL) {
+        req = request_new(s->app, conn, url, method, version);
+        if (req == NULL)
+            return MHD_NO;
+        atomic_fetch_add(&s->inflight, 1);
+        *con_cls = req;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (req->reply.status == 0) {
+            request_body(req, upload_data, *upload_data_size);
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        /* Already answered (an error): stop reading, answer now and close. */
+        req->reply.close = true;
+        return queue_reply(conn, req);
+    }
+    if (req->reply.status == 0)
+        request_run(req, conn);
+    return queue_reply(conn, req);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    struct http_server *s = cls;
+    struct request *req = *con_cls;
+    if (req == NULL)
+        return;
+    request_finish(req);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* libmicrohttpd's own diagnostics, at debug level: they may quote client input. */
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char line[512];
+    vsnprintf(line, sizeof(line), fmt, ap);
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    ra_log(RA_LOG_DEBUG, "http: %s", line);
+}
+
+/* Read a whole PEM file into a new NUL-terminated string. */
+static char *
+read_pem(const char *path)
+{
+    FILE *f = fopen(path, "rbe");
+    if (f == NULL)
+        return NULL;
+    struct ra_buf b;
+    ra_buf_init(&b, 1024 * 1024);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        ra_buf_append(&b, chunk, n);
+    fclose(f);
+    ra_wipe(chunk, sizeof(chunk));
+    return ra_buf_steal(&b, NULL);
+}
+
+/* Load the certificate and key; -errno after logging. */
+static int
+load_tls(struct http_server *s, const struct config *cfg)
+{
+    if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
+        ra_log(RA_LOG_ERR, "--tls-cert and --tls-key go together");
+        return -EINVAL;
+    }
+    if (cfg->tls_cert == NULL)
+        return 0;
+    s->tls_cert = read_pem(cfg->tls_cert);
+    s->tls_key = read_pem(cfg->tls_key);
+    if (s->tls_cert == NULL || s->tls_key == NULL) {
+        ra_log(RA_LOG_ERR, "cannot read %s", s->tls_cert == NULL ? cfg->tls_cert : cfg->tls_key);
+        return -EIO;
+    }
+    return 0;
+}
+
+static void
+free_server(struct http_server *s)
+{
+    ra_free(s->tls_cert);
+    if (s->tls_key != NULL)
+        ra_free_secret(s->tls_key, strlen(s->tls_key));
+    ra_free(s);
+}
+
+/*
+ * Start the daemon on an already parsed address. libmicrohttpd runs at strictness level 0:
+ * at level 1, 0.9.75 answers a request without Host with its HTML error twice, so the RFC 9112
+ * checks are made in request.c instead, with JSON bodies.
+ */
+static struct MHD_Daemon *
+start_daemon(struct http_server *s, const struct config *cfg, const struct listen_addr *la)
+{
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                         MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+    if (la->family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (s->tls_cert != NULL)
+        flags |= MHD_USE_TLS;
+    long threads = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t pool = (size_t)cfg->max_header * 2 + 16384;
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0,
+         (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &la->u.sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(threads > 0 ? threads : 1),
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_conns,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_conns_per_ip,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_STRICT_FOR_CLIENT, (int)0,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+        NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_ARRAY,
+        s->tls_cert != NULL ? tls_opts : &tls_opts[3], MHD_OPTION_END);
+}
+
+int
+http_server_start(const struct app *app, struct http_server **out)
+{
+    const struct config *cfg = app->cfg;
+    struct listen_addr la;
+    int rc = listen_parse(cfg->listen, &la);
+    if (rc < 0) {
+        ra_log(RA_LOG_ERR, "--listen %s: expected ADDR:PORT", cfg->listen);
+        return rc;
+    }
+    if (cfg->tls_cert == NULL && !la.loopback && !cfg->insecure_http) {
+        ra_log(RA_LOG_ERR, "refusing plain HTTP on %s: Basic credentials would cross the "
+                           "network in the clear; give --tls-cert and --tls-key "
+                           "(or --insecure-http)", cfg->listen);
+        return -EPERM;
+    }
+    struct http_server *s = ra_calloc(1, sizeof(*s));
+    if (s == NULL)
+        return -ENOMEM;
+    s->app = app;
+    if ((rc = load_tls(s, cfg)) < 0) {
+        free_server(s);
+        return rc;
+    }
+    request_ids_init();
+    s->mhd = start_daemon(s, cfg, &la);
+    if (s->mhd == NULL) {
+        ra_log(RA_LOG_ERR, "cannot listen on %s", cfg->listen);
+        free_server(s);
+        return -EADDRINUSE;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    char host[64];
+    listen_host(&la, host, sizeof(host));
+    fprintf(stderr, "restauthd: listening on %s://%s:%u\n", s->tls_cert ? "https" : "http", host,
+            info ? info->port : 0);
+    fflush(stderr);
+    *out = s;
+    return 0;
+}
+
+void
+http_server_stop(struct http_server *s, int grace_ms)
+{
+    if (s == NULL)
+        return;
+    MHD_socket fd = MHD_quiesce_daemon(s->mhd);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    for (int waited = 0; waited < grace_ms && atomic_load(&s->inflight) > 0; waited += 10) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(s->mhd);
+    free_server(s);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store.c: pick the storage backend from the scheme of the store URL.
+ *
+ * A URL is "SCHEME:LOCATION". The scheme (matched case-insensitively, RFC 3986) selects one
+ * entry of backends[]; the backend receives LOCATION untouched and interprets it. For SQLite,
+ * "sqlite:PATH", "sqlite://PATH" and "sqlite:///abs/path" all name a file. The URL itself is
+ * never logged: a database URL may carry a password.
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct store_ops *const backends[] = {
+    &store_sqlite_ops,
+};
+
+/*
+ * Open the store named by `url` into *st. Returns 0, or -EINVAL for a malformed URL or an
+ * unknown scheme, or the backend's error; on failure *st is left empty (ops == NULL).
+ */
+int
+store_open(const char *url, struct store *st)
+{
+    if (st == NULL)
+        return -EINVAL;
+    st->ops = NULL;
+    st->priv = NULL;
+    if (url == NULL)
+        return -EINVAL;
+    const char *colon = strchr(url, ':');
+    if (colon == NULL || colon == url) {
+        fprintf(stderr, "restauthd: store: the store URL must start with a scheme, "
+                        "e.g. sqlite:PATH\n");
+        return -EINVAL;
+    }
+    size_t len = (size_t)(colon - url);
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+        const struct store_ops *ops = backends[i];
+        if (strlen(ops->scheme) != len || strncasecmp(ops->scheme, url, len) != 0)
+            continue;
+        void *priv = NULL;
+        int rc = ops->open(colon + 1, &priv);
+        if (rc != 0)
+            return rc;
+        st->ops = ops;
+        st->priv = priv;
+        return 0;
+    }
+    fprintf(stderr, "restauthd: store: unsupported store URL scheme\n");
+    return -EINVAL;
+}
+
+/* Close the store opened by store_open. Accepts NULL and an empty or closed store. */
+void
+store_close(struct store *st)
+{
+    if (st == NULL || st->ops == NULL)
+        return;
+    st->ops->close(st->priv);
+    st->ops = NULL;
+    st->priv = NULL;
+}

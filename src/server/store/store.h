@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store.h: the storage interface of restauthd.
+ *
+ * A backend is one const table of function pointers (struct store_ops). store_open() picks
+ * it from the URL scheme ("sqlite:PATH" today; "postgres://..." later) so that handlers never
+ * know which database is behind them. Every backend function is safe to call from any thread
+ * (the backend serialises as it needs) and every write is durable when it returns 0.
+ *
+ * Return convention: 0 on success, a negative errno-style code on failure:
+ *   -ENOENT  no such row          -EEXIST  unique name already taken
+ *   -EDQUOT  a per-account limit  -EBUSY   refused: would delete an account's last credential
+ *   -EAGAIN  generated id clashed (caller retries with a new id)
+ *   -EIO     database error (logged by the backend without any secret)
+ *   -ENOMEM  out of memory        -EINVAL  bad location or argument
+ */
+#ifndef RA_SERVER_STORE_STORE_H
+#define RA_SERVER_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_ACCOUNT_NAME_MAX 64
+#define STORE_EMAIL_MAX 254
+#define STORE_HEX32 32              /* customer id, vendor_key, sign_key: 32 lowercase hex */
+#define STORE_HASH_LEN 32           /* keyed hash of a customer secret */
+#define STORE_PROJECT_ID_MAX 16
+#define STORE_PROJECT_NAME_BYTES 1020 /* 255 characters of UTF-8 */
+#define STORE_RECSRV_MAX 255
+
+struct store_account {
+    int64_t id;
+    char name[STORE_ACCOUNT_NAME_MAX + 1];
+    int64_t created; /* unix seconds */
+};
+
+struct store_cred {
+    char customer_id[STORE_HEX32 + 1];
+    int64_t account_id;
+    unsigned char hash[STORE_HASH_LEN]; /* keyed hash of the secret, never the secret */
+    int64_t created;   /* unix seconds */
+    int64_t last_used; /* unix seconds, 0 = never */
+    int status;        /* 1 = active, 0 = disabled */
+};
+
+struct store_project {
+    char id[STORE_PROJECT_ID_MAX + 1];
+    int64_t account_id;
+    char name[STORE_PROJECT_NAME_BYTES + 1];
+    char vendor_key[STORE_HEX32 + 1];
+    char sign_key[STORE_HEX32 + 1]; /* "" when the primary certificate is disabled */
+    bool has_recording_server;      /* false: JSON null */
+    char recording_server[STORE_RECSRV_MAX + 1];
+    int status;      /* 1 = enabled, 0 = disabled */
+    int64_t created; /* unix seconds */
+};
+
+/* One pending last-used update, applied in batches. */
+struct store_touch {
+    char customer_id[STORE_HEX32 + 1];
+    int64_t last_used;
+};
+
+/* Row callbacks: return 0 to continue, non-zero to stop (that value is returned). */
+typedef int (*store_account_fn)(void *ctx, const struct store_account *a);
+typedef int (*store_cred_fn)(void *ctx, const struct store_cred *c);
+typedef int (*store_project_fn)(void *ctx, const struct store_project *p);
+
+struct store_ops {
+    const char *scheme; /* URL scheme this backend serves, e.g. "sqlite" */
+
+    /* Open the database at `location` (the URL without "scheme:"), creating it if needed,
+     * and apply every pending schema migration. */
+    int (*open)(const char *location, void **priv);
+    void (*close)(void *priv);
+
+    /* Accounts. Names are unique. */
+    int (*account_add)(void *priv, const char *name, int64_t now, struct store_account *out);
+    int (*account_by_name)(void *priv, const char *name, struct store_account *out);
+    int (*account_list)(void *priv, store_account_fn fn, void *ctx); /* ordered by id */
+
+    /* Credentials. cred_add fails with -EDQUOT when the account already has `max` pairs. */
+    int (*cred_add)(void *priv, const struct store_cred *c, int max);
+    int (*cred_get)(void *priv, const char *customer_id, struct store_cred *out);
+    /* account_id < 0 lists every account's credentials; ordered by created, then insertion. */
+    int (*cred_list)(void *priv, int64_t account_id, store_cred_fn fn, void *ctx);
+    /* Deleting an account's last credential is -EBUSY unless `force`. */
+    int (*cred_delete)(void *priv, const char *customer_id, bool force);
+    /* Apply n last-used updates in one transaction (never moving a time backwards). */
+    int (*cred_touch)(void *priv, const struct store_touch *t, size_t n);
+
+    /* Projects, always scoped by account. project_create stores *p as given (the caller fills
+     * id, keys, status, created); -EEXIST if the account has a live project with that name,
+     * -EAGAIN if the id is taken, -EDQUOT if the account already has `max` live projects. */
+    int (*project_create)(void *priv, const struct store_project *p, int max);
+    int (*project_get)(void *priv, int64_t account_id, const char *id, struct store_project *out);
+    /* Live projects of the account, ordered by created then insertion. `id` and `name` are
+     * optional filters (NULL = any); both given means both must match. */
+    int (*project_list)(void *priv, int64_t account_id, const char *id, const char *name,
+                        store_project_fn fn, void *ctx);
+    /* Write status, sign_key and recording_server of the live project (account_id, id). */
+    int (*project_update)(void *priv, const struct store_project *p);
+    /* Delete a live project; its name becomes free again. */
+    int (*project_delete)(void *priv, int64_t account_id, const char *id);
+
+    /* Optional (NULL if the backend cannot tell): *version becomes a number that changes
+     * whenever another connection or process committed a change since the previous call.
+     * Changes committed through this same store do not move it. */
+    int (*changes)(void *priv, int64_t *version);
+};
+
+struct store {
+    const struct store_ops *ops;
+    void *priv;
+};
+
+/* Open the store named by `url` ("sqlite:PATH"). Returns 0 or a negative code. */
+int store_open(const char *url, struct store *st);
+void store_close(struct store *st);
+
+extern const struct store_ops store_sqlite_ops;
+
+#endif
