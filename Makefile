@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run test test-sanitize bench clean
+.PHONY: all deps run test test-sanitize fuzz bench clean
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
@@ -26,6 +26,13 @@ test-sanitize: deps
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DRA_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD)-asan -j$(JOBS)
 	@cd $(BUILD)-asan && ctest --output-on-failure -j2
+
+# Build the libFuzzer targets with clang and fuzz each for FUZZ_SECONDS (default 60).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@cmake -S . -B $(BUILD)-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DRA_FUZZ=ON -DRA_SANITIZE=ON >/dev/null
+	@cmake --build $(BUILD)-fuzz -j$(JOBS)
+	@scripts/fuzz.sh $(BUILD)-fuzz/fuzz $(FUZZ_SECONDS)
 
 bench: all
 	@RESTAUTHD=$(BUILD)/bin/restauthd bash bench/run.sh

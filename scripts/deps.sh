@@ -2,7 +2,8 @@
 # Install the Debian packages restauth needs to build, run and test, skipping those present.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libgnutls28-dev openssl curl python3-pytest sqlite3)
+      libsodium-dev libgnutls28-dev openssl curl python3-pytest sqlite3 clang
+      libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
