@@ -60,8 +60,7 @@ enum q {
 
 #define ACCOUNT_COLS "id, name, created"
 #define CRED_COLS "customer_id, account_id, hash, created, last_used, status"
-#define PROJECT_COLS                                                                               \
-    "id, account_id, name, vendor_key, sign_key, recording_server, status, created"
+#define PROJECT_COLS "id, account_id, name, vendor_key, sign_key, recording_server, status, created"
 
 static const char *const sql[Q_COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -421,11 +420,11 @@ static int
 insert_cred(struct sq *s, const struct store_cred *c)
 {
     sqlite3_stmt *st = s->q[Q_CRED_ADD];
-    int rc = bound(s, bind_text(st, 1, c->customer_id) | sqlite3_bind_int64(st, 2, c->account_id) |
-                          sqlite3_bind_blob(st, 3, c->hash, STORE_HASH_LEN, SQLITE_STATIC) |
-                          sqlite3_bind_int64(st, 4, c->created) |
-                          sqlite3_bind_int64(st, 5, c->last_used) |
-                          sqlite3_bind_int(st, 6, c->status));
+    int rc =
+        bound(s, bind_text(st, 1, c->customer_id) | sqlite3_bind_int64(st, 2, c->account_id) |
+                     sqlite3_bind_blob(st, 3, c->hash, STORE_HASH_LEN, SQLITE_STATIC) |
+                     sqlite3_bind_int64(st, 4, c->created) |
+                     sqlite3_bind_int64(st, 5, c->last_used) | sqlite3_bind_int(st, 6, c->status));
     if (rc == 0)
         rc = step(s, st, "cred_add");
     put(st);
@@ -540,8 +539,8 @@ sq_cred_touch(void *priv, const struct store_touch *t, size_t n)
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (!fits(t[i].customer_id, STORE_HEX32))
             continue; /* cannot name a stored credential */
-        rc = bound(s, bind_text(st, 1, t[i].customer_id) |
-                          sqlite3_bind_int64(st, 2, t[i].last_used));
+        rc = bound(s,
+                   bind_text(st, 1, t[i].customer_id) | sqlite3_bind_int64(st, 2, t[i].last_used));
         if (rc == 0)
             rc = step(s, st, "cred_touch");
         put(st);

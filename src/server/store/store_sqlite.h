@@ -4,7 +4,7 @@
  *
  * The public part is store_sqlite_data_version(), also reachable generically as
  * store_sqlite_ops.changes. The rest is shared only by store_sqlite.c and
- * store_sqlite_schema.c.
+ * store_sqlite_schema.c (which opens the connection and migrates the schema).
  */
 #ifndef RA_SERVER_STORE_STORE_SQLITE_H
 #define RA_SERVER_STORE_STORE_SQLITE_H
@@ -29,16 +29,13 @@ int store_sqlite_data_version(void *priv, int64_t *out);
 int store_sqlite_error(struct sqlite3 *db, const char *what);
 
 /*
- * Configure a freshly opened connection: busy timeout, defensive mode, foreign keys,
- * synchronous=FULL and the WAL journal. Returns 0 or -EIO (logged).
+ * Open the database file at `path` (creating it, mode 0600, if missing; its directory must
+ * exist), apply the connection settings (busy timeout 5 s, foreign keys, synchronous=FULL,
+ * WAL journal) and bring the schema up to STORE_SQLITE_SCHEMA_VERSION, one migration per
+ * transaction, safely against other processes migrating at the same time. A database newer
+ * than this program is refused. On success *db is the open connection (extended result codes
+ * on). Returns 0, -EINVAL (no such directory), -ENOMEM or -EIO (logged).
  */
-int store_sqlite_configure(struct sqlite3 *db);
-
-/*
- * Bring the schema of `db` up to STORE_SQLITE_SCHEMA_VERSION, one migration per transaction,
- * safely against other processes migrating at the same time. A database newer than this
- * program is refused. Returns 0 or -EIO (logged).
- */
-int store_sqlite_migrate(struct sqlite3 *db);
+int store_sqlite_connect(const char *path, struct sqlite3 **db);
 
 #endif

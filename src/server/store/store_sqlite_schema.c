@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * store_sqlite_schema.c: connection settings and schema migrations of the SQLite backend.
+ * store_sqlite_schema.c: opening a connection of the SQLite backend: file creation,
+ * connection settings and schema migrations.
  *
  * The schema is the result of applying, in order, the SQL scripts in migrations[]. The number
  * of scripts applied is kept in the database header (PRAGMA user_version), so each open only
@@ -19,11 +20,13 @@
 #include "store/store_sqlite.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -130,8 +133,12 @@ use_wal(sqlite3 *db)
     return -EIO;
 }
 
-int
-store_sqlite_configure(sqlite3 *db)
+/*
+ * Configure a freshly opened connection: busy timeout, defensive mode, foreign keys,
+ * synchronous=FULL (each commit is fsynced) and the WAL journal. Returns 0 or -EIO (logged).
+ */
+static int
+configure(sqlite3 *db)
 {
     int on = -1;
     int64_t fk = 0, sync = 0;
@@ -204,8 +211,11 @@ migrate_one(sqlite3 *db, bool *done)
     return rc;
 }
 
-int
-store_sqlite_migrate(sqlite3 *db)
+/*
+ * Bring the schema of db up to STORE_SQLITE_SCHEMA_VERSION. Returns 0 or -EIO (logged).
+ */
+static int
+migrate(sqlite3 *db)
 {
     int64_t v = -1;
     bool done = false;
@@ -221,4 +231,56 @@ store_sqlite_migrate(sqlite3 *db)
     while (rc == 0 && !done)
         rc = migrate_one(db, &done);
     return rc;
+}
+
+/*
+ * Create the database file if it is missing, readable by its owner only (SQLite creates its
+ * -wal and -shm files with the same mode). An existing file is left as it is.
+ * Returns 0, -EINVAL (no such directory, or a directory) or -EIO (logged).
+ */
+static int
+precreate(const char *path)
+{
+    if (strcmp(path, ":memory:") == 0)
+        return 0;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    int e = errno;
+    fprintf(stderr, "restauthd: store: cannot open %s: %s\n", path, strerror(e));
+    return e == ENOENT || e == ENOTDIR || e == EISDIR || e == ENAMETOOLONG ? -EINVAL : -EIO;
+}
+
+int
+store_sqlite_connect(const char *path, sqlite3 **out)
+{
+    sqlite3 *db = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+#ifdef SQLITE_OPEN_EXRESCODE
+    flags |= SQLITE_OPEN_EXRESCODE;
+#endif
+
+    *out = NULL;
+    int rc = precreate(path);
+    if (rc != 0)
+        return rc;
+    int src = sqlite3_open_v2(path, &db, flags, NULL);
+    if (src != SQLITE_OK && db == NULL) {
+        fprintf(stderr, "restauthd: store: open: %s\n", sqlite3_errstr(src));
+        return -ENOMEM;
+    }
+    if (src != SQLITE_OK)
+        rc = store_sqlite_error(db, "open");
+    if (rc == 0)
+        rc = configure(db);
+    if (rc == 0)
+        rc = migrate(db);
+    if (rc != 0) {
+        sqlite3_close(db);
+        return rc;
+    }
+    *out = db;
+    return 0;
 }
