@@ -56,6 +56,31 @@ accesslog_close(void)
     pthread_mutex_unlock(&log_lock);
 }
 
+/* Write the current UTC time as 2026-01-02T03:04:05.678Z into out (at least 25 bytes). The
+ * calendar part is formatted once a second per thread. */
+static void
+format_now(char *out)
+{
+    static _Thread_local time_t cached_sec = -1;
+    static _Thread_local char cached[24];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != cached_sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+        cached_sec = ts.tv_sec;
+    }
+    long ms = ts.tv_nsec / 1000000;
+    memcpy(out, cached, 19);
+    out[19] = '.';
+    out[20] = (char)('0' + ms / 100);
+    out[21] = (char)('0' + ms / 10 % 10);
+    out[22] = (char)('0' + ms % 10);
+    out[23] = 'Z';
+    out[24] = '\0';
+}
+
 /* Append a bounded, escaped JSON string field `"name":"value"` and a trailing comma. */
 static void
 put_field(struct ra_buf *b, const char *name, const char *value)
@@ -70,13 +95,8 @@ accesslog_write(const struct accesslog_entry *e)
 {
     if (log_file == NULL)
         return;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
     char when[40];
-    size_t n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(when + n, sizeof(when) - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    format_now(when);
 
     struct ra_buf b;
     ra_buf_init(&b, 4096);

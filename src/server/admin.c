@@ -75,7 +75,10 @@ create_pair(const struct config *cfg, struct store *st, const unsigned char *key
     struct store_cred c = {.account_id = acc->id, .created = (int64_t)time(NULL), .status = 1};
     char secret[SECRET_HEX_LEN + 1];
     secret_generate(c.customer_id, secret);
-    secret_hash(key, c.customer_id, SECRET_HEX_LEN, secret, SECRET_HEX_LEN, c.hash);
+    struct secret_hasher hasher;
+    secret_hasher_init(&hasher, key);
+    secret_hash(&hasher, c.customer_id, SECRET_HEX_LEN, secret, SECRET_HEX_LEN, c.hash);
+    secret_hasher_wipe(&hasher);
     int rc = 0;
     if (out != NULL) {
         rc = secret_file_write(out, c.customer_id, secret);

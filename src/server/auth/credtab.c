@@ -28,7 +28,7 @@ struct credtab {
     struct cred_entry *slots;
     size_t mask; /* capacity - 1; capacity is a power of two */
     size_t count;
-    unsigned char key[SECRET_KEY_LEN];
+    struct secret_hasher hasher;
     unsigned char dummy[SECRET_HASH_LEN]; /* compared against for unknown IDs */
 };
 
@@ -64,7 +64,7 @@ credtab_new(const unsigned char key[SECRET_KEY_LEN], struct credtab **out)
     if (t == NULL)
         return -ENOMEM;
     pthread_rwlock_init(&t->lock, NULL);
-    memcpy(t->key, key, SECRET_KEY_LEN);
+    secret_hasher_init(&t->hasher, key);
     randombytes_buf(t->dummy, sizeof(t->dummy));
     *out = t;
     return 0;
@@ -203,7 +203,7 @@ credtab_verify(struct credtab *t, const struct basic_cred *c, int64_t now, struc
     }
     pthread_rwlock_unlock(&t->lock);
 
-    secret_hash(t->key, c->id, c->id_len, c->secret, c->secret_len, presented);
+    secret_hash(&t->hasher, c->id, c->id_len, c->secret, c->secret_len, presented);
     bool match = sodium_memcmp(stored, presented, sizeof(stored)) == 0;
     ra_wipe(presented, sizeof(presented));
     if (!match || !usable || a == NULL)

@@ -15,8 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char hash_domain[] = "restauth customer secret v1";
-
 /* Write all n bytes to fd. Returns 0 or -errno. */
 static int
 write_all(int fd, const void *p, size_t n)
@@ -76,17 +74,30 @@ secret_key_load(const char *path, unsigned char key[SECRET_KEY_LEN])
 }
 
 void
-secret_hash(const unsigned char key[SECRET_KEY_LEN], const char *id, size_t id_len,
-            const char *secret, size_t secret_len, unsigned char out[SECRET_HASH_LEN])
+secret_hasher_init(struct secret_hasher *h, const unsigned char key[SECRET_KEY_LEN])
 {
-    crypto_auth_hmacsha256_state st;
+    static const unsigned char personal[crypto_generichash_blake2b_PERSONALBYTES] =
+        "restauth-cred-1";
+    crypto_generichash_blake2b_init_salt_personal(&h->keyed, key, SECRET_KEY_LEN,
+                                                  SECRET_HASH_LEN, NULL, personal);
+}
+
+void
+secret_hasher_wipe(struct secret_hasher *h)
+{
+    ra_wipe(h, sizeof(*h));
+}
+
+void
+secret_hash(const struct secret_hasher *h, const char *id, size_t id_len, const char *secret,
+            size_t secret_len, unsigned char out[SECRET_HASH_LEN])
+{
     static const unsigned char zero = 0;
-    crypto_auth_hmacsha256_init(&st, key, SECRET_KEY_LEN);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)hash_domain, sizeof(hash_domain));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, id_len);
-    crypto_auth_hmacsha256_update(&st, &zero, 1);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)secret, secret_len);
-    crypto_auth_hmacsha256_final(&st, out);
+    crypto_generichash_blake2b_state st = h->keyed;
+    crypto_generichash_blake2b_update(&st, (const unsigned char *)id, id_len);
+    crypto_generichash_blake2b_update(&st, &zero, 1);
+    crypto_generichash_blake2b_update(&st, (const unsigned char *)secret, secret_len);
+    crypto_generichash_blake2b_final(&st, out, SECRET_HASH_LEN);
     ra_wipe(&st, sizeof(st));
 }
 

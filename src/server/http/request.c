@@ -82,6 +82,15 @@ scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size
     return MHD_YES;
 }
 
+/* Copy s into dst (capacity cap), truncating, always NUL-terminated. */
+static void
+copy_bounded(char *dst, size_t cap, const char *s)
+{
+    size_t n = strnlen(s, cap - 1);
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
 /* Decide an error reply with a gateway-style body. */
 static void
 fail(struct request *req, int status, const char *msg, bool close)
@@ -192,9 +201,10 @@ request_new(const struct app *app, struct MHD_Connection *conn, const char *url,
     req->app = app;
     req->start_ns = now_ns();
     uint64_t n = atomic_fetch_add_explicit(&request_counter, 1, memory_order_relaxed);
-    snprintf(req->id, sizeof(req->id), "%016llx", (unsigned long long)n);
-    snprintf(req->method, sizeof(req->method), "%s", method);
-    snprintf(req->path, sizeof(req->path), "%s", url);
+    for (int i = 15; i >= 0; i--, n >>= 4)
+        req->id[i] = "0123456789abcdef"[n & 15];
+    copy_bounded(req->method, sizeof(req->method), method);
+    copy_bounded(req->path, sizeof(req->path), url);
 
     struct header_scan h = {0};
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_header, &h);
@@ -225,8 +235,10 @@ void
 request_run(struct request *req, struct MHD_Connection *conn)
 {
     struct handler_ctx ctx = {.app = req->app, .acct = req->acct};
-    ctx.q_id = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "id");
-    ctx.q_name = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "name");
+    if (req->route == ROUTE_PROJECT_GET || req->route == ROUTE_PROJECT_DELETE) {
+        ctx.q_id = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "id");
+        ctx.q_name = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "name");
+    }
     if (router_has_body(req->route) && (req->body.len > 0 || req->route != ROUTE_PROJECT_DELETE)) {
         const char *why = NULL;
         if (body_parse_object(req->body.data ? req->body.data : "", req->body.len, &ctx.body,
