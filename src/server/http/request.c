@@ -208,6 +208,7 @@ request_new(const struct app *app, struct MHD_Connection *conn, const char *url,
 
     struct header_scan h = {0};
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_header, &h);
+    req->has_body = h.has_te || (h.cl_value != NULL && strcmp(h.cl_value, "0") != 0);
     if (!check_headers(req, &h, version))
         return req;
     req->route = router_match(method, url);

@@ -23,6 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How much of an over-limit chunked body is read and dropped before the connection is cut. */
+#define DRAIN_MAX (1024 * 1024)
+
 struct http_server {
     struct MHD_Daemon *mhd;
     const struct app *app;
@@ -69,17 +72,23 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
             return MHD_NO;
         atomic_fetch_add(&s->inflight, 1);
         *con_cls = req;
+        if (req->reply.status != 0 && req->has_body) {
+            /* Refused before its body: answer now and close rather than read the body. */
+            req->reply.close = true;
+            return queue_reply(conn, req);
+        }
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (req->reply.status == 0) {
+        /* libmicrohttpd 0.9.75 cannot answer in the middle of a body: a chunked body that breaks
+         * the limit is drained (not stored) and answered at its end, unless it goes on far past
+         * the limit, when the connection is simply closed. */
+        if (req->reply.status == 0)
             request_body(req, upload_data, *upload_data_size);
-            *upload_data_size = 0;
-            return MHD_YES;
-        }
-        /* Already answered (an error): stop reading, answer now and close. */
-        req->reply.close = true;
-        return queue_reply(conn, req);
+        else if ((req->drained += *upload_data_size) > DRAIN_MAX)
+            return MHD_NO;
+        *upload_data_size = 0;
+        return MHD_YES;
     }
     if (req->reply.status == 0)
         request_run(req, conn);
@@ -102,7 +111,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 /* libmicrohttpd's own diagnostics, at debug level: they may quote client input. */
-static void
+__attribute__((format(printf, 2, 0))) static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
