@@ -218,10 +218,6 @@ secret_for_account(const struct config *cfg, struct store *st, const unsigned ch
                    const char *verb)
 {
     struct store_account acc;
-    if (cfg->account == NULL) {
-        fprintf(stderr, "restauthd: secret %s needs --account NAME\n", verb);
-        return -EINVAL;
-    }
     int rc = st->ops->account_by_name(st->priv, cfg->account, &acc);
     if (rc < 0) {
         fprintf(stderr, "restauthd: no account %s\n", cfg->account);
@@ -239,6 +235,8 @@ admin_secret(const struct config *cfg, int argc, char **argv)
     bool add = argc == 1 && strcmp(argv[0], "add") == 0;
     bool list = argc == 1 && strcmp(argv[0], "list") == 0;
     bool del = argc == 2 && strcmp(argv[0], "delete") == 0;
+    if ((add || list) && cfg->account == NULL)
+        add = list = false;
     if (!add && !list && !del) {
         fprintf(stderr, "usage: restauthd secret add --account NAME [--out FILE] | "
                         "secret list --account NAME | secret delete ID [--force]\n");
