@@ -106,8 +106,11 @@ ra_buf_steal(struct ra_buf *b, size_t *len)
         ra_buf_cleanup(b);
         return NULL;
     }
-    if (b->data == NULL && reserve(b, 0) < 0)
-        return NULL;
+    if (b->data == NULL) {
+        if (reserve(b, 0) < 0)
+            return NULL;
+        b->data[0] = '\0';
+    }
     char *d = b->data;
     if (len)
         *len = b->len;

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum opt_kind { OPT_STR, OPT_LONG, OPT_FLAG };
 
@@ -119,6 +120,10 @@ config_parse(struct config *cfg, int argc, char **argv, int *npos)
             return -EINVAL;
         }
         const char *value = eq ? eq + 1 : NULL;
+        if (o->kind == OPT_FLAG && value != NULL) {
+            fprintf(stderr, "restauthd: %s takes no value\n", o->name);
+            return -EINVAL;
+        }
         if (o->kind != OPT_FLAG && value == NULL) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "restauthd: %s needs a value\n", o->name);
@@ -159,7 +164,7 @@ config_key_path(const struct config *cfg, char *buf, size_t len)
         return 0;
     }
     const char *path = cfg->store;
-    if (strncmp(path, "sqlite:", 7) != 0) {
+    if (strncasecmp(path, "sqlite:", 7) != 0) {
         fprintf(stderr, "restauthd: --key-file is required with store %s\n", cfg->store);
         return -EINVAL;
     }

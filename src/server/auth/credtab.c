@@ -185,30 +185,26 @@ int
 credtab_verify(struct credtab *t, const struct basic_cred *c, int64_t now, struct acct **acct,
                char *customer_id)
 {
-    unsigned char stored[SECRET_HASH_LEN], presented[SECRET_HASH_LEN];
-    struct acct *a = NULL;
-    bool usable = false;
+    unsigned char presented[SECRET_HASH_LEN];
+    /* The hash is computed for every request, known ID or not, before the table is consulted:
+     * the work done does not depend on whether the ID exists. */
+    secret_hash(&t->hasher, c->id, c->id_len, c->secret, c->secret_len, presented);
 
     pthread_rwlock_rdlock(&t->lock);
     struct cred_entry *e = find(t->slots, t->mask, c->id, c->id_len);
-    if (e != NULL) {
-        memcpy(stored, e->hash, sizeof(stored));
-        a = e->acct;
-        usable = e->active;
+    const unsigned char *stored = e != NULL ? e->hash : t->dummy;
+    bool match = sodium_memcmp(stored, presented, sizeof(presented)) == 0;
+    bool ok = match && e != NULL && e->active && e->acct != NULL;
+    if (ok) {
+        *acct = e->acct;
         int64_t minute = now - now % 60;
         if (atomic_load_explicit(&e->last_used, memory_order_relaxed) < minute)
             atomic_store_explicit(&e->last_used, minute, memory_order_relaxed);
-    } else {
-        memcpy(stored, t->dummy, sizeof(stored));
     }
     pthread_rwlock_unlock(&t->lock);
-
-    secret_hash(&t->hasher, c->id, c->id_len, c->secret, c->secret_len, presented);
-    bool match = sodium_memcmp(stored, presented, sizeof(stored)) == 0;
     ra_wipe(presented, sizeof(presented));
-    if (!match || !usable || a == NULL)
+    if (!ok)
         return -EACCES;
-    *acct = a;
     memcpy(customer_id, c->id, c->id_len);
     customer_id[c->id_len] = '\0';
     return 0;
