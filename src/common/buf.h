@@ -21,7 +21,7 @@ struct ra_buf {
 
 /* Prepare an empty buffer that may hold at most max bytes. Allocates lazily. */
 void ra_buf_init(struct ra_buf *b, size_t max);
-/* Free the storage (wiping it when `secret`) and reset to empty. */
+/* Free the storage and reset to empty. */
 void ra_buf_cleanup(struct ra_buf *b);
 int ra_buf_append(struct ra_buf *b, const void *p, size_t n);
 int ra_buf_puts(struct ra_buf *b, const char *s);

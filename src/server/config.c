@@ -21,9 +21,18 @@ struct option_def {
     const char *doc;
 };
 
-#define STR(n, f, d) {n, OPT_STR, offsetof(struct config, f), 0, 0, d}
-#define NUM(n, f, lo, hi, d) {n, OPT_LONG, offsetof(struct config, f), lo, hi, d}
-#define FLAG(n, f, d) {n, OPT_FLAG, offsetof(struct config, f), 0, 0, d}
+#define STR(n, f, d)                                                                               \
+    {                                                                                              \
+        n, OPT_STR, offsetof(struct config, f), 0, 0, d                                            \
+    }
+#define NUM(n, f, lo, hi, d)                                                                       \
+    {                                                                                              \
+        n, OPT_LONG, offsetof(struct config, f), lo, hi, d                                         \
+    }
+#define FLAG(n, f, d)                                                                              \
+    {                                                                                              \
+        n, OPT_FLAG, offsetof(struct config, f), 0, 0, d                                           \
+    }
 
 static const struct option_def options[] = {
     STR("--store", store, "store URL (sqlite:PATH)"),
@@ -89,10 +98,10 @@ set_option(struct config *cfg, const struct option_def *o, const char *value)
     char *end = NULL;
     errno = 0;
     long v = strtol(value, &end, 10);
-    if (errno != 0 || end == value || *end != '\0' || v < o->min || v > o->max ||
-        (strcmp(o->name, "--get-status") == 0 && v != 200 && v != 201)) {
-        fprintf(stderr, "restauthd: %s: expected a whole number from %ld to %ld\n", o->name,
-                o->min, o->max);
+    if (errno != 0 || value[0] < '0' || value[0] > '9' || *end != '\0' || v < o->min ||
+        v > o->max || (strcmp(o->name, "--get-status") == 0 && v != 200 && v != 201)) {
+        fprintf(stderr, "restauthd: %s: expected a whole number from %ld to %ld\n", o->name, o->min,
+                o->max);
         return -EINVAL;
     }
     *(long *)field = v;

@@ -19,7 +19,7 @@ listen_parse(const char *text, struct listen_addr *out)
         return -EINVAL;
     char *end = NULL;
     long port = strtol(colon + 1, &end, 10);
-    if (colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535)
+    if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || port < 0 || port > 65535)
         return -EINVAL;
     char host[64];
     size_t hlen = (size_t)(colon - text);

@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_credtab.c: the in-memory credential table (server/auth/credtab.c) over a real SQLite
+ * store in a temporary directory, and the per-account state of server/acct.c: rate-limit
+ * windows and the generation-checked project-list cache.
+ */
+#include "acct.h"
+#include "auth/basic.h"
+#include "auth/credtab.h"
+#include "auth/secret.h"
+#include "common/alloc.h"
+#include "common/rand.h"
+#include "store/store.h"
+
+#include "harness.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char tmpdir[] = "/tmp/ra-test-credtab-XXXXXX";
+static unsigned char key[SECRET_KEY_LEN];
+static struct secret_hasher hasher;
+
+/* Every test's pair: its id and secret as the client would send them. */
+struct pair {
+    char id[SECRET_HEX_LEN + 1];
+    char secret[SECRET_HEX_LEN + 1];
+};
+
+static int
+open_store(struct store *st, const char *name)
+{
+    char url[PATH_MAX];
+    snprintf(url, sizeof(url), "sqlite:%s/%s", tmpdir, name);
+    int rc = store_open(url, st);
+    ASSERT_EQ_INT(rc, 0);
+    return rc;
+}
+
+static int64_t
+add_account(struct store *st, const char *name)
+{
+    struct store_account a;
+    memset(&a, 0, sizeof(a));
+    ASSERT_EQ_INT(st->ops->account_add(st->priv, name, 1000, &a), 0);
+    return a.id;
+}
+
+/* Create a pair for the account, store its keyed hash, return the pair in *p. */
+static void
+add_pair(struct store *st, int64_t account_id, int status, struct pair *p)
+{
+    struct store_cred c;
+    memset(&c, 0, sizeof(c));
+    secret_generate(p->id, p->secret);
+    memcpy(c.customer_id, p->id, sizeof(c.customer_id));
+    c.account_id = account_id;
+    secret_hash(&hasher, p->id, strlen(p->id), p->secret, strlen(p->secret), c.hash);
+    c.created = 1000;
+    c.last_used = 0;
+    c.status = status;
+    ASSERT_EQ_INT(st->ops->cred_add(st->priv, &c, -1), 0);
+}
+
+static void
+fill(struct basic_cred *c, const char *id, const char *secret)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->id, sizeof(c->id), "%s", id);
+    c->id_len = strlen(c->id);
+    snprintf(c->secret, sizeof(c->secret), "%s", secret);
+    c->secret_len = strlen(c->secret);
+}
+
+/* Verify (id, secret) at `now`; returns the credtab_verify code, *acct and the copied id. */
+static int
+verify(struct credtab *t, const char *id, const char *secret, int64_t now, struct acct **a,
+       char *cid)
+{
+    struct basic_cred c;
+    struct acct *dummy_a = NULL;
+    char dummy_id[STORE_HEX32 + 1];
+    fill(&c, id, secret);
+    int rc = credtab_verify(t, &c, now, a ? a : &dummy_a, cid ? cid : dummy_id);
+    basic_cred_wipe(&c);
+    return rc;
+}
+
+static int64_t
+stored_last_used(struct store *st, const char *id)
+{
+    struct store_cred c;
+    if (st->ops->cred_get(st->priv, id, &c) != 0)
+        return -1;
+    return c.last_used;
+}
+
+static void
+test_verify(void)
+{
+    struct store st;
+    struct credtab *t = NULL;
+    struct pair p1, p2, off, other;
+    if (open_store(&st, "verify.db") != 0)
+        return;
+    int64_t a1 = add_account(&st, "alice");
+    int64_t a2 = add_account(&st, "bob");
+    add_pair(&st, a1, 1, &p1);
+    add_pair(&st, a1, 1, &p2);
+    add_pair(&st, a1, 0, &off);
+    add_pair(&st, a2, 1, &other);
+
+    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    if (t == NULL) {
+        store_close(&st);
+        return;
+    }
+    /* Empty before the first load. */
+    ASSERT_EQ_INT(credtab_size(t), 0);
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1000, NULL, NULL), -EACCES);
+
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    ASSERT_EQ_INT(credtab_size(t), 4);
+
+    /* The right pair: the owning account and the copied id. */
+    struct acct *a = NULL;
+    char cid[STORE_HEX32 + 1];
+    memset(cid, 'X', sizeof(cid));
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1000, &a, cid), 0);
+    ASSERT_TRUE(a != NULL && a->id == a1);
+    ASSERT_TRUE(a == acct_get(a1));
+    ASSERT_EQ_STR(cid, p1.id);
+    a = NULL;
+    ASSERT_EQ_INT(verify(t, p2.id, p2.secret, 1000, &a, cid), 0);
+    ASSERT_TRUE(a == acct_get(a1));
+    ASSERT_EQ_STR(cid, p2.id);
+    a = NULL;
+    ASSERT_EQ_INT(verify(t, other.id, other.secret, 1000, &a, cid), 0);
+    ASSERT_TRUE(a != NULL && a->id == a2);
+    ASSERT_TRUE(a == acct_get(a2));
+    ASSERT_EQ_STR(cid, other.id);
+
+    /* Wrong secrets: another pair's, off by one character, a prefix, an extension, empty. */
+    a = NULL;
+    memset(cid, 'X', sizeof(cid));
+    ASSERT_EQ_INT(verify(t, p1.id, p2.secret, 1000, &a, cid), -EACCES);
+    ASSERT_TRUE(a == NULL);      /* untouched on failure */
+    ASSERT_EQ_INT(cid[0], 'X'); /* untouched on failure */
+    char bad[BASIC_MAX_SECRET + 1];
+    snprintf(bad, sizeof(bad), "%s", p1.secret);
+    bad[31] = bad[31] == '0' ? '1' : '0';
+    ASSERT_EQ_INT(verify(t, p1.id, bad, 1000, NULL, NULL), -EACCES);
+    snprintf(bad, sizeof(bad), "%.31s", p1.secret);
+    ASSERT_EQ_INT(verify(t, p1.id, bad, 1000, NULL, NULL), -EACCES);
+    snprintf(bad, sizeof(bad), "%s0", p1.secret);
+    ASSERT_EQ_INT(verify(t, p1.id, bad, 1000, NULL, NULL), -EACCES);
+    ASSERT_EQ_INT(verify(t, p1.id, "", 1000, NULL, NULL), -EACCES);
+    /* Case matters: the stored pair is lowercase hex. */
+    for (size_t i = 0; i < sizeof(bad); i++)
+        bad[i] = 0;
+    for (size_t i = 0; i < SECRET_HEX_LEN; i++)
+        bad[i] = (p1.secret[i] >= 'a' && p1.secret[i] <= 'f') ? (char)(p1.secret[i] - 32)
+                                                               : p1.secret[i];
+    if (strcmp(bad, p1.secret) != 0)
+        ASSERT_EQ_INT(verify(t, p1.id, bad, 1000, NULL, NULL), -EACCES);
+
+    /* The secret of one pair under the id of a pair of another account. */
+    ASSERT_EQ_INT(verify(t, other.id, p1.secret, 1000, NULL, NULL), -EACCES);
+
+    /* Unknown ids. */
+    ASSERT_EQ_INT(verify(t, "00000000000000000000000000000000", p1.secret, 1000, NULL, NULL),
+                  -EACCES);
+    ASSERT_EQ_INT(verify(t, "x", p1.secret, 1000, NULL, NULL), -EACCES);
+    char longer[BASIC_MAX_ID + 1];
+    snprintf(longer, sizeof(longer), "%s0", p1.id); /* 33 characters, a real id as prefix */
+    ASSERT_EQ_INT(verify(t, longer, p1.secret, 1000, NULL, NULL), -EACCES);
+    memset(longer, 'a', BASIC_MAX_ID);
+    longer[BASIC_MAX_ID] = '\0';
+    memcpy(longer, p1.id, SECRET_HEX_LEN);
+    ASSERT_EQ_INT(verify(t, longer, p1.secret, 1000, NULL, NULL), -EACCES);
+    snprintf(longer, sizeof(longer), "%.31s", p1.id); /* a real id minus its last char */
+    ASSERT_EQ_INT(verify(t, longer, p1.secret, 1000, NULL, NULL), -EACCES);
+    /* id_len is what counts, not the NUL. */
+    struct basic_cred c;
+    fill(&c, p1.id, p1.secret);
+    c.id_len = 31;
+    ASSERT_EQ_INT(credtab_verify(t, &c, 1000, &a, cid), -EACCES);
+    fill(&c, p1.id, p1.secret);
+    c.secret_len = 31;
+    ASSERT_EQ_INT(credtab_verify(t, &c, 1000, &a, cid), -EACCES);
+    basic_cred_wipe(&c);
+
+    /* A disabled pair never verifies, even with its own secret. */
+    ASSERT_EQ_INT(verify(t, off.id, off.secret, 1000, NULL, NULL), -EACCES);
+
+    /* The right pair still works after all those failures. */
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1000, NULL, NULL), 0);
+
+    /* A table with another key recognises nothing. */
+    unsigned char key2[SECRET_KEY_LEN];
+    memcpy(key2, key, sizeof(key2));
+    key2[0] ^= 1;
+    struct credtab *t2 = NULL;
+    ASSERT_EQ_INT(credtab_new(key2, &t2), 0);
+    if (t2 != NULL) {
+        ASSERT_EQ_INT(credtab_reload(t2, &st), 0);
+        ASSERT_EQ_INT(verify(t2, p1.id, p1.secret, 1000, NULL, NULL), -EACCES);
+        credtab_free(t2);
+    }
+
+    credtab_free(t);
+    store_close(&st);
+}
+
+static void
+test_forget_and_reload(void)
+{
+    struct store st;
+    struct credtab *t = NULL;
+    struct pair p1, p2, p3;
+    if (open_store(&st, "forget.db") != 0)
+        return;
+    int64_t a1 = add_account(&st, "carol");
+    add_pair(&st, a1, 1, &p1);
+    add_pair(&st, a1, 1, &p2);
+    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    if (t == NULL) {
+        store_close(&st);
+        return;
+    }
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1000, NULL, NULL), 0);
+
+    /* Forgotten at once, before any reload; the other pair unaffected. */
+    credtab_forget(t, p1.id);
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1000, NULL, NULL), -EACCES);
+    ASSERT_EQ_INT(verify(t, p2.id, p2.secret, 1000, NULL, NULL), 0);
+    credtab_forget(t, "00000000000000000000000000000000"); /* unknown: harmless */
+    credtab_forget(t, "");
+    ASSERT_EQ_INT(verify(t, p2.id, p2.secret, 1000, NULL, NULL), 0);
+
+    /* A pair added to the store is seen after a reload, not before. */
+    add_pair(&st, a1, 1, &p3);
+    ASSERT_EQ_INT(verify(t, p3.id, p3.secret, 1000, NULL, NULL), -EACCES);
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    ASSERT_EQ_INT(credtab_size(t), 3);
+    ASSERT_EQ_INT(verify(t, p3.id, p3.secret, 1000, NULL, NULL), 0);
+
+    /* Deleted through the store (as another process would): rejected after the reload. */
+    ASSERT_EQ_INT(st.ops->cred_delete(st.priv, p2.id, false), 0);
+    ASSERT_EQ_INT(verify(t, p2.id, p2.secret, 1000, NULL, NULL), 0); /* not reloaded yet */
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    ASSERT_EQ_INT(verify(t, p2.id, p2.secret, 1000, NULL, NULL), -EACCES);
+    ASSERT_EQ_INT(verify(t, p3.id, p3.secret, 1000, NULL, NULL), 0);
+    ASSERT_EQ_INT(st.ops->cred_delete(st.priv, p1.id, true), 0);
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    ASSERT_EQ_INT(credtab_size(t), 1);
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1000, NULL, NULL), -EACCES);
+
+    /* Everything deleted: an empty table rejects all. */
+    ASSERT_EQ_INT(st.ops->cred_delete(st.priv, p3.id, true), 0);
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    ASSERT_EQ_INT(credtab_size(t), 0);
+    ASSERT_EQ_INT(verify(t, p3.id, p3.secret, 1000, NULL, NULL), -EACCES);
+
+    credtab_free(t);
+    store_close(&st);
+}
+
+/* Many pairs: forgetting some keeps every other reachable (probe chains intact), and the
+ * last-used flush crosses its batch size. */
+static void
+test_many(void)
+{
+    enum { N = 600 };
+    static struct pair pairs[N];
+    struct store st;
+    struct credtab *t = NULL;
+    if (open_store(&st, "many.db") != 0)
+        return;
+    int64_t ids[3] = {add_account(&st, "m1"), add_account(&st, "m2"), add_account(&st, "m3")};
+    for (int i = 0; i < N; i++)
+        add_pair(&st, ids[i % 3], 1, &pairs[i]);
+    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    if (t == NULL) {
+        store_close(&st);
+        return;
+    }
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    ASSERT_EQ_INT(credtab_size(t), N);
+
+    int wrong = 0;
+    for (int i = 0; i < N; i++) {
+        struct acct *a = NULL;
+        if (verify(t, pairs[i].id, pairs[i].secret, 1700000100 + i % 60, &a, NULL) != 0 ||
+            a == NULL || a->id != ids[i % 3])
+            wrong++;
+    }
+    ASSERT_EQ_INT(wrong, 0);
+    ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
+    int bad_time = 0;
+    for (int i = 0; i < N; i++)
+        bad_time += stored_last_used(&st, pairs[i].id) != 1700000100;
+    ASSERT_EQ_INT(bad_time, 0);
+
+    for (int i = 0; i < N; i += 3)
+        credtab_forget(t, pairs[i].id);
+    int unexpected = 0;
+    for (int i = 0; i < N; i++) {
+        int rc = verify(t, pairs[i].id, pairs[i].secret, 1700000200, NULL, NULL);
+        unexpected += (i % 3 == 0) ? rc != -EACCES : rc != 0;
+    }
+    ASSERT_EQ_INT(unexpected, 0);
+
+    credtab_free(t);
+    store_close(&st);
+}
+
+static void
+test_last_used(void)
+{
+    struct store st;
+    struct credtab *t = NULL;
+    struct pair p1, p2, p3, off;
+    if (open_store(&st, "lastused.db") != 0)
+        return;
+    int64_t a1 = add_account(&st, "dave");
+    add_pair(&st, a1, 1, &p1);
+    add_pair(&st, a1, 1, &p2);
+    add_pair(&st, a1, 1, &p3);
+    add_pair(&st, a1, 0, &off);
+    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    if (t == NULL) {
+        store_close(&st);
+        return;
+    }
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+
+    /* Nothing used: a flush writes nothing. */
+    ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 0);
+
+    /* 1700000125 is 1700000100 + 25: rounded down to its minute. */
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000125, NULL, NULL), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 0); /* not written before the flush */
+    ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000100);
+    ASSERT_EQ_INT(stored_last_used(&st, p2.id), 0);
+
+    /* An older time never moves it back; the same minute changes nothing. */
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000000 - 3600, NULL, NULL), 0);
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000159, NULL, NULL), 0);
+    ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000100);
+
+    /* The next minute moves it forward. */
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000160, NULL, NULL), 0);
+    ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000160);
+
+    /* A later time written by someone else is not overwritten by an older one from here. */
+    struct store_touch touch = {.last_used = 1700009000};
+    memcpy(touch.customer_id, p1.id, sizeof(touch.customer_id));
+    ASSERT_EQ_INT(st.ops->cred_touch(st.priv, &touch, 1), 0);
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000300, NULL, NULL), 0);
+    ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700009000);
+    /* After a reload the table knows the later time and does not go below it either. */
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000400, NULL, NULL), 0);
+    ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700009000);
+
+    /* An unsaved time survives a reload and is written by the next flush. */
+    ASSERT_EQ_INT(verify(t, p2.id, p2.secret, 1700000242, NULL, NULL), 0);
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, p2.id), 0);
+    ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, p2.id), 1700000220);
+
+    /* A failed authentication is not a use: neither a wrong secret for a known id nor the
+     * right secret of a disabled pair may set the pair's last-used time. */
+    ASSERT_EQ_INT(verify(t, p3.id, p1.secret, 1700000500, NULL, NULL), -EACCES);
+    ASSERT_EQ_INT(verify(t, off.id, off.secret, 1700000500, NULL, NULL), -EACCES);
+    ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, p3.id), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, off.id), 0);
+
+    credtab_free(t);
+    store_close(&st);
+}
+
+/* A fake store whose calls fail, to check that errors keep the old state. */
+static int fake_list_calls;
+static int fake_list_fail_at;
+
+static int
+fake_cred_list(void *priv, int64_t account_id, store_cred_fn fn, void *ctx)
+{
+    (void)priv;
+    (void)account_id;
+    (void)fn;
+    (void)ctx;
+    return ++fake_list_calls >= fake_list_fail_at ? -EIO : 0;
+}
+
+static int
+fake_cred_touch(void *priv, const struct store_touch *t, size_t n)
+{
+    (void)priv;
+    (void)t;
+    (void)n;
+    return -EIO;
+}
+
+static void
+test_errors(void)
+{
+    static const struct store_ops fake_ops = {
+        .scheme = "fake", .cred_list = fake_cred_list, .cred_touch = fake_cred_touch};
+    struct store fake = {.ops = &fake_ops, .priv = NULL};
+    struct store st;
+    struct credtab *t = NULL;
+    struct pair p1;
+    if (open_store(&st, "errors.db") != 0)
+        return;
+    int64_t a1 = add_account(&st, "erin");
+    add_pair(&st, a1, 1, &p1);
+    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    if (t == NULL) {
+        store_close(&st);
+        return;
+    }
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+
+    /* The first read fails, then the second: the old contents stay both times. */
+    fake_list_calls = 0;
+    fake_list_fail_at = 1;
+    ASSERT_EQ_INT(credtab_reload(t, &fake), -EIO);
+    ASSERT_EQ_INT(credtab_size(t), 1);
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000000, NULL, NULL), 0);
+    fake_list_calls = 0;
+    fake_list_fail_at = 2;
+    ASSERT_EQ_INT(credtab_reload(t, &fake), -EIO);
+    ASSERT_EQ_INT(fake_list_calls, 2);
+    ASSERT_EQ_INT(credtab_size(t), 1);
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000000, NULL, NULL), 0);
+
+    /* Out of memory while rebuilding: old contents stay. */
+    ra_alloc_fail_at(1);
+    int rc = credtab_reload(t, &st);
+    ra_alloc_fail_at(0);
+    ASSERT_TRUE(rc < 0);
+    ASSERT_EQ_INT(credtab_size(t), 1);
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000000, NULL, NULL), 0);
+
+    /* A failed flush reports the error and the time is written by the next good one. */
+    ASSERT_EQ_INT(credtab_flush_last_used(t, &fake), -EIO);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 0);
+    ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1699999980);
+
+    credtab_free(t);
+    credtab_free(NULL);
+    store_close(&st);
+}
+
+/* Readers verifying while the table is rebuilt again and again. */
+struct reader {
+    struct credtab *t;
+    const struct pair *p;
+    int failures;
+};
+
+static atomic_int readers_stop;
+
+static void *
+reader_main(void *arg)
+{
+    struct reader *r = arg;
+    for (int i = 0; i < 100000 && !atomic_load(&readers_stop); i++)
+        if (verify(r->t, r->p->id, r->p->secret, 1700000000 + i, NULL, NULL) != 0)
+            r->failures++;
+    return NULL;
+}
+
+static void
+test_concurrent_reload(void)
+{
+    struct store st;
+    struct credtab *t = NULL;
+    struct pair p[4];
+    if (open_store(&st, "conc.db") != 0)
+        return;
+    int64_t a1 = add_account(&st, "frank");
+    for (int i = 0; i < 4; i++)
+        add_pair(&st, a1, 1, &p[i]);
+    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    if (t == NULL) {
+        store_close(&st);
+        return;
+    }
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    pthread_t th[4];
+    struct reader r[4];
+    atomic_store(&readers_stop, 0);
+    for (int i = 0; i < 4; i++) {
+        r[i] = (struct reader){.t = t, .p = &p[i]};
+        ASSERT_EQ_INT(pthread_create(&th[i], NULL, reader_main, &r[i]), 0);
+    }
+    int reload_errors = 0;
+    for (int i = 0; i < 100; i++) {
+        reload_errors += credtab_reload(t, &st) != 0;
+        reload_errors += credtab_flush_last_used(t, &st) != 0;
+    }
+    atomic_store(&readers_stop, 1);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    ASSERT_EQ_INT(reload_errors, 0);
+    for (int i = 0; i < 4; i++)
+        ASSERT_EQ_INT(r[i].failures, 0);
+    credtab_free(t);
+    store_close(&st);
+}
+
+static void
+test_rate(void)
+{
+    struct acct *a = acct_get(900001);
+    struct acct *b = acct_get(900002);
+    ASSERT_TRUE(a != NULL && b != NULL);
+    if (a == NULL || b == NULL)
+        return;
+
+    /* Limit 3: three pass in one second, the fourth and fifth do not. */
+    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5000), 0);
+    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5000), 0);
+    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5000), 0);
+    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5000), -EBUSY);
+    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5000), -EBUSY);
+
+    /* Another route of the same account, and the same route of another account: independent. */
+    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECT_CREATE, 3, 5000), 0);
+    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECT_DELETE, 3, 5000), 0);
+    ASSERT_EQ_INT(acct_rate_take(b, ROUTE_PROJECTS_LIST, 3, 5000), 0);
+    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5000), -EBUSY);
+
+    /* The next second starts afresh. */
+    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5001), 0);
+    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5001), 0);
+    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5001), 0);
+    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5001), -EBUSY);
+
+    /* Limit 1. */
+    ASSERT_EQ_INT(acct_rate_take(b, ROUTE_SIGNKEY, 1, 7000), 0);
+    ASSERT_EQ_INT(acct_rate_take(b, ROUTE_SIGNKEY, 1, 7000), -EBUSY);
+
+    /* Limit 0 is unlimited, whatever was counted before. */
+    int refused = 0;
+    for (int i = 0; i < 1000; i++)
+        refused += acct_rate_take(a, ROUTE_PROJECTS_LIST, 0, 5001) != 0;
+    ASSERT_EQ_INT(refused, 0);
+
+    /* Every route has its own counter. */
+    struct acct *c = acct_get(900003);
+    ASSERT_TRUE(c != NULL);
+    if (c == NULL)
+        return;
+    for (int r = 0; r < ROUTE_COUNT; r++) {
+        ASSERT_EQ_INT(acct_rate_take(c, (enum route)r, 2, 8000), 0);
+        ASSERT_EQ_INT(acct_rate_take(c, (enum route)r, 2, 8000), 0);
+    }
+    for (int r = 0; r < ROUTE_COUNT; r++)
+        ASSERT_EQ_INT(acct_rate_take(c, (enum route)r, 2, 8000), -EBUSY);
+}
+
+static void
+test_registry(void)
+{
+    /* The same id gives the same state; different ids different states. */
+    struct acct *a = acct_get(424242);
+    ASSERT_TRUE(a != NULL && a->id == 424242);
+    ASSERT_TRUE(acct_get(424242) == a);
+    ASSERT_TRUE(acct_get(424243) != a);
+    ASSERT_TRUE(acct_get(-5) != NULL && acct_get(-5)->id == -5);
+    ASSERT_TRUE(acct_get(0) != NULL && acct_get(0)->id == 0);
+    ASSERT_TRUE(acct_get(INT64_MAX) != NULL && acct_get(INT64_MAX)->id == INT64_MAX);
+
+    /* Many accounts (more than the buckets): all distinct, all stable. */
+    enum { M = 5000 };
+    static struct acct *many[M];
+    for (int i = 0; i < M; i++)
+        many[i] = acct_get(2000000 + i);
+    int bad = 0;
+    for (int i = 0; i < M; i++)
+        bad += many[i] == NULL || many[i]->id != 2000000 + i || acct_get(2000000 + i) != many[i];
+    ASSERT_EQ_INT(bad, 0);
+}
+
+static void
+test_cache(void)
+{
+    struct acct *a = acct_get(910001);
+    struct acct *b = acct_get(910002);
+    char *out = NULL;
+    size_t len = 0;
+    uint64_t g0 = 0, g1 = 0, g2 = 0, gb = 0;
+    ASSERT_TRUE(a != NULL && b != NULL);
+    if (a == NULL || b == NULL)
+        return;
+
+    /* Nothing cached at first. */
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g0), -ENOENT);
+    ASSERT_TRUE(out == NULL);
+
+    /* Put with the current generation: cached, and get returns a copy. */
+    acct_cache_put(a, ra_strdup("{\"projects\":[1]}"), 16, g0);
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), 0);
+    ASSERT_EQ_INT(len, 16);
+    if (out != NULL && len == 16)
+        ASSERT_EQ_MEM(out, "{\"projects\":[1]}", 16);
+    char *first = out;
+    out = NULL;
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), 0);
+    ASSERT_TRUE(out != NULL && out != first); /* a new copy each time */
+    ra_free(first);
+    ra_free(out);
+    out = NULL;
+
+    /* A second put while something is cached does not replace it. */
+    acct_cache_put(a, ra_strdup("{\"projects\":[2]}"), 16, g0);
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), 0);
+    if (out != NULL && len == 16)
+        ASSERT_EQ_MEM(out, "{\"projects\":[1]}", 16);
+    ra_free(out);
+    out = NULL;
+
+    /* Invalidate: gone, and a new generation. */
+    acct_invalidate(a);
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), -ENOENT);
+    ASSERT_TRUE(g1 != g0);
+
+    /* A list built before the invalidation (old generation) is dropped. */
+    acct_cache_put(a, ra_strdup("{\"projects\":[\"stale\"]}"), 22, g0);
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
+    ASSERT_EQ_INT(g2, g1);
+
+    /* A list built after it is kept. */
+    acct_cache_put(a, ra_strdup("{\"projects\":[3]}"), 16, g1);
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), 0);
+    if (out != NULL && len == 16)
+        ASSERT_EQ_MEM(out, "{\"projects\":[3]}", 16);
+    ra_free(out);
+    out = NULL;
+
+    /* A race: the list is read (gen g), the account changes, then the stale list arrives. */
+    acct_invalidate(a);
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), -ENOENT);
+    acct_invalidate(a);
+    acct_cache_put(a, ra_strdup("{\"projects\":[]}"), 15, g1);
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
+    ASSERT_TRUE(g2 != g1);
+
+    /* Invalidating one account leaves another's cache alone; invalidate_all drops both. */
+    acct_cache_put(a, ra_strdup("{\"projects\":[4]}"), 16, g2);
+    ASSERT_EQ_INT(acct_cache_get(b, &out, &len, &gb), -ENOENT);
+    acct_cache_put(b, ra_strdup("{\"projects\":[5]}"), 16, gb);
+    acct_invalidate(a);
+    ASSERT_EQ_INT(acct_cache_get(b, &out, &len, &gb), 0);
+    ra_free(out);
+    out = NULL;
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
+    acct_cache_put(a, ra_strdup("{\"projects\":[6]}"), 16, g2);
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), 0);
+    ra_free(out);
+    out = NULL;
+    uint64_t before_a = g2;
+    acct_invalidate_all();
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), -ENOENT);
+    ASSERT_EQ_INT(acct_cache_get(b, &out, &len, &gb), -ENOENT);
+    ASSERT_TRUE(g1 != before_a);
+    /* A put with the generation from before invalidate_all is dropped too. */
+    acct_cache_put(a, ra_strdup("{\"projects\":[7]}"), 16, before_a);
+    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
+}
+
+/* Remove the temporary directory and the files in it. */
+static void
+cleanup(void)
+{
+    char path[PATH_MAX];
+    DIR *d = opendir(tmpdir);
+    struct dirent *e;
+
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
+            unlink(path);
+        }
+    }
+    if (d != NULL)
+        closedir(d);
+    ASSERT_EQ_INT(rmdir(tmpdir), 0);
+}
+
+int
+main(void)
+{
+    if (ra_rand_init() != 0 || mkdtemp(tmpdir) == NULL) {
+        perror("setup");
+        return 1;
+    }
+    for (int i = 0; i < SECRET_KEY_LEN; i++)
+        key[i] = (unsigned char)(0xA0 ^ i);
+    secret_hasher_init(&hasher, key);
+    RUN(test_verify);
+    RUN(test_forget_and_reload);
+    RUN(test_many);
+    RUN(test_last_used);
+    RUN(test_errors);
+    RUN(test_concurrent_reload);
+    RUN(test_rate);
+    RUN(test_registry);
+    RUN(test_cache);
+    cleanup();
+    secret_hasher_wipe(&hasher);
+    acct_registry_free();
+    return harness_done();
+}
