@@ -12,11 +12,11 @@
 #include <stddef.h>
 
 struct ra_buf {
-    char *data;     /* NUL-terminated while not failed */
+    char *data; /* NUL-terminated while not failed */
     size_t len;
     size_t cap;
-    size_t max;     /* hard limit on len */
-    bool failed;    /* an append hit the limit or ran out of memory */
+    size_t max;  /* hard limit on len */
+    bool failed; /* an append hit the limit or ran out of memory */
 };
 
 /* Prepare an empty buffer that may hold at most max bytes. Allocates lazily. */

@@ -17,13 +17,13 @@
 
 struct acct {
     int64_t id;
-    pthread_mutex_t lock;          /* guards everything below */
+    pthread_mutex_t lock;           /* guards everything below */
     int64_t rl_window[ROUTE_COUNT]; /* the second each counter belongs to */
     long rl_count[ROUTE_COUNT];
-    char *projects_json;           /* cached list body, NULL when stale */
+    char *projects_json; /* cached list body, NULL when stale */
     size_t projects_len;
-    uint64_t gen;                  /* bumped by every invalidation */
-    struct acct *next;             /* registry chain */
+    uint64_t gen;      /* bumped by every invalidation */
+    struct acct *next; /* registry chain */
 };
 
 /* The state of account `id`, created if needed; NULL only when out of memory. */

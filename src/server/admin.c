@@ -89,8 +89,10 @@ create_pair(const struct config *cfg, struct store *st, const unsigned char *key
     if (rc == 0) {
         rc = st->ops->cred_add(st->priv, &c, (int)cfg->max_secrets);
         if (rc == -EDQUOT)
-            fprintf(stderr, "restauthd: account %s already has %ld credential pairs (the "
-                            "limit); delete one first\n", acc->name, cfg->max_secrets);
+            fprintf(stderr,
+                    "restauthd: account %s already has %ld credential pairs (the "
+                    "limit); delete one first\n",
+                    acc->name, cfg->max_secrets);
         else if (rc < 0)
             fprintf(stderr, "restauthd: cannot store the credential: %s\n", strerror(-rc));
         if (rc < 0 && out != NULL)
@@ -250,8 +252,10 @@ admin_secret(const struct config *cfg, int argc, char **argv)
     if (del) {
         rc = st.ops->cred_delete(st.priv, argv[1], cfg->force);
         if (rc == -EBUSY)
-            fprintf(stderr, "restauthd: %s is its account's last credential pair; deleting it "
-                            "locks the account out of the API (use --force)\n", argv[1]);
+            fprintf(stderr,
+                    "restauthd: %s is its account's last credential pair; deleting it "
+                    "locks the account out of the API (use --force)\n",
+                    argv[1]);
         else if (rc < 0)
             fprintf(stderr, "restauthd: cannot delete %s: %s\n", argv[1],
                     rc == -ENOENT ? "no such credential" : strerror(-rc));

@@ -10,10 +10,10 @@
 #include <stdio.h>
 
 struct config {
-    const char *store;      /* store URL */
-    const char *key_file;   /* server key; NULL = derived from the store path */
-    const char *listen;     /* ADDR:PORT */
-    const char *tls_cert;   /* PEM files; both or neither */
+    const char *store;    /* store URL */
+    const char *key_file; /* server key; NULL = derived from the store path */
+    const char *listen;   /* ADDR:PORT */
+    const char *tls_cert; /* PEM files; both or neither */
     const char *tls_key;
     bool insecure_http;     /* allow plain HTTP on a non-loopback address */
     const char *access_log; /* path, "-" for stdout, "off" */
@@ -24,14 +24,14 @@ struct config {
     long max_header;
     long max_conns;
     long max_conns_per_ip;
-    long idle_timeout;      /* seconds */
-    long get_status;        /* 200 or 201 */
+    long idle_timeout; /* seconds */
+    long get_status;   /* 200 or 201 */
     long max_projects;
     long max_secrets;
     long sync_interval_ms;
     /* command-specific */
-    const char *account;    /* --account NAME */
-    const char *out;        /* --out FILE */
+    const char *account; /* --account NAME */
+    const char *out;     /* --out FILE */
     const char *demo_credentials;
     bool force;
 };

@@ -6,14 +6,14 @@
 #define RA_SERVER_ROUTER_H
 
 enum route {
-    ROUTE_PROJECT_CREATE,  /* POST   /dev/v1/project */
-    ROUTE_PROJECT_GET,     /* GET    /dev/v1/project?id=&name= */
-    ROUTE_PROJECTS_LIST,   /* GET    /dev/v1/projects */
-    ROUTE_PROJECT_STATUS,  /* POST   /dev/v1/project_status */
-    ROUTE_RECORDING,       /* POST   /dev/v1/recording_config */
-    ROUTE_SIGNKEY,         /* POST   /dev/v1/signkey */
-    ROUTE_RESET_SIGNKEY,   /* POST   /dev/v1/reset_signkey */
-    ROUTE_PROJECT_DELETE,  /* DELETE /dev/v1/project (legacy) */
+    ROUTE_PROJECT_CREATE, /* POST   /dev/v1/project */
+    ROUTE_PROJECT_GET,    /* GET    /dev/v1/project?id=&name= */
+    ROUTE_PROJECTS_LIST,  /* GET    /dev/v1/projects */
+    ROUTE_PROJECT_STATUS, /* POST   /dev/v1/project_status */
+    ROUTE_RECORDING,      /* POST   /dev/v1/recording_config */
+    ROUTE_SIGNKEY,        /* POST   /dev/v1/signkey */
+    ROUTE_RESET_SIGNKEY,  /* POST   /dev/v1/reset_signkey */
+    ROUTE_PROJECT_DELETE, /* DELETE /dev/v1/project (legacy) */
     ROUTE_COUNT,
     ROUTE_NONE = -1,
 };

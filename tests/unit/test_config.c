@@ -68,27 +68,48 @@ test_values(void)
 {
     struct config c;
     int npos;
-    char *argv[] = {"--store",         "sqlite:/tmp/a.db",
-                    "--key-file",      "/tmp/k.key",
-                    "--listen",        "[::1]:9000",
-                    "--tls-cert",      "cert.pem",
-                    "--tls-key",       "key.pem",
-                    "--access-log",    "off",
-                    "--threads",       "4",
-                    "--rate-limit",    "0",
-                    "--auth-fail-limit", "5",
-                    "--max-body",      "16",
-                    "--max-header",    "1048576",
-                    "--max-conns",     "1",
-                    "--max-conns-per-ip", "1000000",
-                    "--idle-timeout",  "86400",
-                    "--get-status",    "200",
-                    "--max-projects",  "7",
-                    "--max-secrets",   "1000",
-                    "--sync-interval-ms", "10",
-                    "--account",       "acme",
-                    "--out",           "pair.txt",
-                    "--demo-credentials", "demo.txt",
+    char *argv[] = {"--store",
+                    "sqlite:/tmp/a.db",
+                    "--key-file",
+                    "/tmp/k.key",
+                    "--listen",
+                    "[::1]:9000",
+                    "--tls-cert",
+                    "cert.pem",
+                    "--tls-key",
+                    "key.pem",
+                    "--access-log",
+                    "off",
+                    "--threads",
+                    "4",
+                    "--rate-limit",
+                    "0",
+                    "--auth-fail-limit",
+                    "5",
+                    "--max-body",
+                    "16",
+                    "--max-header",
+                    "1048576",
+                    "--max-conns",
+                    "1",
+                    "--max-conns-per-ip",
+                    "1000000",
+                    "--idle-timeout",
+                    "86400",
+                    "--get-status",
+                    "200",
+                    "--max-projects",
+                    "7",
+                    "--max-secrets",
+                    "1000",
+                    "--sync-interval-ms",
+                    "10",
+                    "--account",
+                    "acme",
+                    "--out",
+                    "pair.txt",
+                    "--demo-credentials",
+                    "demo.txt",
                     NULL};
     ASSERT_EQ_INT(parse_args(&c, argv, &npos), 0);
     ASSERT_EQ_INT(npos, 0);
@@ -121,8 +142,13 @@ test_equals_form(void)
 {
     struct config c;
     int npos;
-    char *argv[] = {"--store=sqlite:x=y.db", "--threads=12", "--get-status=201",
-                    "--listen=0.0.0.0:80",   "--access-log=",  "--rate-limit=1000000", NULL};
+    char *argv[] = {"--store=sqlite:x=y.db",
+                    "--threads=12",
+                    "--get-status=201",
+                    "--listen=0.0.0.0:80",
+                    "--access-log=",
+                    "--rate-limit=1000000",
+                    NULL};
     ASSERT_EQ_INT(parse_args(&c, argv, &npos), 0);
     ASSERT_EQ_INT(npos, 0);
     ASSERT_EQ_STR(c.store, "sqlite:x=y.db"); /* split at the first '=' only */
@@ -149,8 +175,8 @@ test_flags_positional(void)
 {
     struct config c;
     int npos;
-    char *argv[] = {"serve", "--insecure-http", "--threads", "3", "extra", "--force",
-                    "-",     "last",            "--account=a", "-x", NULL};
+    char *argv[] = {"serve", "--insecure-http", "--threads", "3", "extra", "--force", "-",
+                    "last",  "--account=a",     "-x",        NULL};
     ASSERT_EQ_INT(parse_args(&c, argv, &npos), 0);
     ASSERT_TRUE(c.insecure_http);
     ASSERT_TRUE(c.force);
@@ -189,9 +215,9 @@ test_rejections(void)
         /* unknown options */
         {"--nope", NULL, NULL},
         {"--nope=1", NULL, NULL},
-        {"--stor", "x", NULL},      /* a prefix is not an abbreviation */
+        {"--stor", "x", NULL}, /* a prefix is not an abbreviation */
         {"--store-x", "x", NULL},
-        {"--STORE", "x", NULL},     /* case-sensitive */
+        {"--STORE", "x", NULL}, /* case-sensitive */
         {"--=x", NULL, NULL},
         /* missing values */
         {"--store", NULL, NULL},
@@ -239,8 +265,9 @@ test_rejections(void)
 
     /* The bounds themselves are accepted. */
     static const char *const good[][2] = {
-        {"--threads", "0"},         {"--threads", "256"},        {"--max-body", "16777216"},
-        {"--max-header", "1024"},   {"--idle-timeout", "1"},     {"--get-status", "201"},
+        {"--threads", "0"},         {"--threads", "256"},
+        {"--max-body", "16777216"}, {"--max-header", "1024"},
+        {"--idle-timeout", "1"},    {"--get-status", "201"},
         {"--max-secrets", "1"},     {"--sync-interval-ms", "60000"},
         {"--auth-fail-limit", "0"}, {"--max-projects", "1000000"},
     };
@@ -333,12 +360,29 @@ test_usage(void)
     config_usage(f);
     fclose(f);
     static const char *const names[] = {
-        "--store",         "--key-file",         "--listen",       "--tls-cert",
-        "--tls-key",       "--insecure-http",    "--access-log",   "--threads",
-        "--rate-limit",    "--auth-fail-limit",  "--max-body",     "--max-header",
-        "--max-conns",     "--max-conns-per-ip", "--idle-timeout", "--get-status",
-        "--max-projects",  "--max-secrets",      "--sync-interval-ms",
-        "--account",       "--out",              "--demo-credentials", "--force",
+        "--store",
+        "--key-file",
+        "--listen",
+        "--tls-cert",
+        "--tls-key",
+        "--insecure-http",
+        "--access-log",
+        "--threads",
+        "--rate-limit",
+        "--auth-fail-limit",
+        "--max-body",
+        "--max-header",
+        "--max-conns",
+        "--max-conns-per-ip",
+        "--idle-timeout",
+        "--get-status",
+        "--max-projects",
+        "--max-secrets",
+        "--sync-interval-ms",
+        "--account",
+        "--out",
+        "--demo-credentials",
+        "--force",
     };
     for (size_t i = 0; i < N_ELEMS(names); i++) {
         char pat[64];
@@ -447,7 +491,7 @@ test_listen_bad(void)
         "1.2.3.4.5:80",
         "example.com:80",
         "localhostx:80",
-        "::1:80",        /* IPv6 without brackets */
+        "::1:80", /* IPv6 without brackets */
         "[::1]",
         "[::1]:",
         "[::1]80",

@@ -150,7 +150,7 @@ test_verify(void)
     a = NULL;
     memset(cid, 'X', sizeof(cid));
     ASSERT_EQ_INT(verify(t, p1.id, p2.secret, 1000, &a, cid), -EACCES);
-    ASSERT_TRUE(a == NULL);      /* untouched on failure */
+    ASSERT_TRUE(a == NULL);     /* untouched on failure */
     ASSERT_EQ_INT(cid[0], 'X'); /* untouched on failure */
     char bad[BASIC_MAX_SECRET + 1];
     snprintf(bad, sizeof(bad), "%s", p1.secret);
@@ -165,8 +165,8 @@ test_verify(void)
     for (size_t i = 0; i < sizeof(bad); i++)
         bad[i] = 0;
     for (size_t i = 0; i < SECRET_HEX_LEN; i++)
-        bad[i] = (p1.secret[i] >= 'a' && p1.secret[i] <= 'f') ? (char)(p1.secret[i] - 32)
-                                                               : p1.secret[i];
+        bad[i] =
+            (p1.secret[i] >= 'a' && p1.secret[i] <= 'f') ? (char)(p1.secret[i] - 32) : p1.secret[i];
     if (strcmp(bad, p1.secret) != 0)
         ASSERT_EQ_INT(verify(t, p1.id, bad, 1000, NULL, NULL), -EACCES);
 

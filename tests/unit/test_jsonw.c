@@ -98,7 +98,9 @@ test_escape_controls(void)
     check_str("\x1b[0m", 4, "\"\\u001b[0m\"");
     /* DEL is escaped too. */
     check_str("\x7f", 1, "\"\\u007f\"");
-    check_str("a\x7f" "b", 3, "\"a\\u007fb\"");
+    check_str("a\x7f"
+              "b",
+              3, "\"a\\u007fb\"");
     check_roundtrip("\x7f", 1);
 }
 
@@ -147,8 +149,8 @@ test_every_byte(void)
      * 256 - 32 - 1 - 2 = 221 verbatim bytes. */
     ASSERT_EQ_INT(b.len, 2 + 29 * 6 + 3 * 2 + 2 * 2 + 6 + 221);
     /* The tail: DEL escaped, then 0x80..0xff verbatim, then the closing quote. */
-    int tail_ok = b.len == 413 && memcmp(b.data + b.len - 135, "\\u007f", 6) == 0 &&
-                  b.data[b.len - 1] == '"';
+    int tail_ok =
+        b.len == 413 && memcmp(b.data + b.len - 135, "\\u007f", 6) == 0 && b.data[b.len - 1] == '"';
     for (int i = 0; tail_ok && i < 128; i++)
         tail_ok = (unsigned char)b.data[b.len - 129 + i] == 0x80 + i;
     ASSERT_TRUE(tail_ok);

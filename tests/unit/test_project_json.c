@@ -16,12 +16,10 @@
 #define VKEY "0123456789abcdef0123456789abcdef"
 #define SKEY "fedcba9876543210fedcba9876543210"
 
-static const char *const single_order[] = {"id",       "name",             "vendor_key",
-                                           "sign_key", "recording_server", "status",
-                                           "created"};
-static const char *const list_order[] = {"id",         "name",             "sign_key",
-                                         "vendor_key", "recording_server", "status",
-                                         "created"};
+static const char *const single_order[] = {
+    "id", "name", "vendor_key", "sign_key", "recording_server", "status", "created"};
+static const char *const list_order[] = {
+    "id", "name", "sign_key", "vendor_key", "recording_server", "status", "created"};
 
 /* A project with simple values. */
 static void
@@ -56,7 +54,8 @@ check_key_order(json_t *v, const char *const *keys, size_t n)
     json_t *val;
     size_t i = 0;
     ASSERT_EQ_INT(json_object_size(v), n);
-    json_object_foreach(v, k, val) {
+    json_object_foreach(v, k, val)
+    {
         (void)val;
         if (i < n)
             ASSERT_EQ_STR(k, keys[i]);
@@ -272,8 +271,9 @@ test_name_escaping(void)
     size_t len;
     sample(&p);
     /* Quotes, a backslash, a tab, a newline, é, 日本, 😀 and a fullwidth colon. */
-    snprintf(p.name, sizeof(p.name), "%s",
-             "say \"hi\" \\ \t\n caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\xef\xbc\x9a");
+    snprintf(
+        p.name, sizeof(p.name), "%s",
+        "say \"hi\" \\ \t\n caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\xef\xbc\x9a");
     char *s = project_json_single(&p, &len);
     ASSERT_TRUE(s != NULL &&
                 strstr(s, "\"name\":\"say \\\"hi\\\" \\\\ \\t\\n caf\xc3\xa9 "
@@ -299,7 +299,10 @@ test_name_escaping(void)
     ra_free(s);
 
     /* Control characters in the name come out escaped. */
-    snprintf(p.name, sizeof(p.name), "%s", "a\x01" "b\x7f" "c\x1f");
+    snprintf(p.name, sizeof(p.name), "%s",
+             "a\x01"
+             "b\x7f"
+             "c\x1f");
     s = write_one(&p, PROJECT_ORDER_SINGLE, &len);
     ASSERT_TRUE(s != NULL && strstr(s, "\"name\":\"a\\u0001b\\u007fc\\u001f\",") != NULL);
     ra_free(s);

@@ -31,8 +31,8 @@ static const struct {
 };
 
 static const char *const paths[] = {
-    "/dev/v1/project",        "/dev/v1/projects", "/dev/v1/project_status",
-    "/dev/v1/recording_config", "/dev/v1/signkey", "/dev/v1/reset_signkey",
+    "/dev/v1/project",          "/dev/v1/projects", "/dev/v1/project_status",
+    "/dev/v1/recording_config", "/dev/v1/signkey",  "/dev/v1/reset_signkey",
 };
 
 /* The route expected for (method, path) according to the table above. */
@@ -131,19 +131,19 @@ static void
 test_malformed_absolute(void)
 {
     const char *bad[] = {
-        "http://",                       /* no authority, no path */
-        "https://",                      /* same */
-        "https://example.com",           /* authority without a path */
-        "http://example.com:8443",       /* same, with a port */
-        "https:/dev/v1/projects",        /* one slash: not absolute, not origin form */
-        "https:dev/v1/projects",         /* no slashes */
+        "http://",                           /* no authority, no path */
+        "https://",                          /* same */
+        "https://example.com",               /* authority without a path */
+        "http://example.com:8443",           /* same, with a port */
+        "https:/dev/v1/projects",            /* one slash: not absolute, not origin form */
+        "https:dev/v1/projects",             /* no slashes */
         "ftp://example.com/dev/v1/projects", /* another scheme */
         "httpx://example.com/dev/v1/projects",
-        "example.com/dev/v1/projects",   /* authority without a scheme */
-        "dev/v1/projects",               /* relative */
+        "example.com/dev/v1/projects", /* authority without a scheme */
+        "dev/v1/projects",             /* relative */
         "://x/dev/v1/projects",
-        "https://x/",                    /* path "/" */
-        "*",                             /* asterisk-form */
+        "https://x/", /* path "/" */
+        "*",          /* asterisk-form */
     };
     for (size_t i = 0; i < N_ELEMS(bad); i++) {
         ASSERT_EQ_INT(router_match("GET", bad[i]), ROUTE_NONE);

@@ -299,8 +299,7 @@ test_file_write(void)
         "00112233445566778899aabbccddeeff\r\n";
 
     mode_t old = umask(0);
-    ASSERT_EQ_INT(secret_file_write(path_in(path, sizeof(path), "key_and_secret.txt"), id, sec),
-                  0);
+    ASSERT_EQ_INT(secret_file_write(path_in(path, sizeof(path), "key_and_secret.txt"), id, sec), 0);
     umask(old);
     long n = slurp(path, got, sizeof(got));
     ASSERT_EQ_INT(n, (long)sizeof(want) - 1);
@@ -353,8 +352,7 @@ test_file_write(void)
     ASSERT_TRUE(access(target, F_OK) != 0);
 
     /* A missing directory. */
-    ASSERT_EQ_INT(secret_file_write(path_in(path, sizeof(path), "nodir/f.txt"), id, sec),
-                  -ENOENT);
+    ASSERT_EQ_INT(secret_file_write(path_in(path, sizeof(path), "nodir/f.txt"), id, sec), -ENOENT);
 }
 
 /* Remove the temporary directory and the files in it. */

@@ -78,8 +78,8 @@ secret_hasher_init(struct secret_hasher *h, const unsigned char key[SECRET_KEY_L
 {
     static const unsigned char personal[crypto_generichash_blake2b_PERSONALBYTES] =
         "restauth-cred-1";
-    crypto_generichash_blake2b_init_salt_personal(&h->keyed, key, SECRET_KEY_LEN,
-                                                  SECRET_HASH_LEN, NULL, personal);
+    crypto_generichash_blake2b_init_salt_personal(&h->keyed, key, SECRET_KEY_LEN, SECRET_HASH_LEN,
+                                                  NULL, personal);
 }
 
 void

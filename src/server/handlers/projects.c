@@ -33,8 +33,8 @@ projects_name_ok(const char *name, size_t len)
 }
 
 int
-projects_create(const struct app *app, int64_t account_id, const char *name,
-                bool enable_sign_key, struct store_project *p)
+projects_create(const struct app *app, int64_t account_id, const char *name, bool enable_sign_key,
+                struct store_project *p)
 {
     size_t len = strlen(name);
     if (!projects_name_ok(name, len))
@@ -360,10 +360,10 @@ projects_handle(enum route route, struct handler_ctx *ctx, struct reply *out)
 {
     typedef void (*handler_fn)(struct handler_ctx *, struct reply *);
     static const handler_fn handlers[ROUTE_COUNT] = {
-        [ROUTE_PROJECT_CREATE] = handle_create,  [ROUTE_PROJECT_GET] = handle_get,
-        [ROUTE_PROJECTS_LIST] = handle_list,     [ROUTE_PROJECT_STATUS] = handle_status,
-        [ROUTE_RECORDING] = handle_recording,    [ROUTE_SIGNKEY] = handle_signkey,
-        [ROUTE_RESET_SIGNKEY] = handle_reset,    [ROUTE_PROJECT_DELETE] = handle_delete,
+        [ROUTE_PROJECT_CREATE] = handle_create, [ROUTE_PROJECT_GET] = handle_get,
+        [ROUTE_PROJECTS_LIST] = handle_list,    [ROUTE_PROJECT_STATUS] = handle_status,
+        [ROUTE_RECORDING] = handle_recording,   [ROUTE_SIGNKEY] = handle_signkey,
+        [ROUTE_RESET_SIGNKEY] = handle_reset,   [ROUTE_PROJECT_DELETE] = handle_delete,
     };
     if (route < 0 || route >= ROUTE_COUNT || handlers[route] == NULL) {
         reply_message(out, 404, "no Route matched with those values");

@@ -15,9 +15,9 @@
 
 struct handler_ctx {
     const struct app *app;
-    struct acct *acct;  /* the authenticated account */
-    json_t *body;       /* the request's JSON object, or NULL for GET */
-    const char *q_id;   /* query parameters, NULL when absent */
+    struct acct *acct; /* the authenticated account */
+    json_t *body;      /* the request's JSON object, or NULL for GET */
+    const char *q_id;  /* query parameters, NULL when absent */
     const char *q_name;
 };
 

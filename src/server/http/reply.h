@@ -13,9 +13,9 @@ struct reply {
     int status;
     char *body; /* owned, allocated with ra_malloc */
     size_t len;
-    int retry_after;   /* seconds; 0 = no Retry-After header */
-    bool www_auth;     /* add the Basic challenge (set for every 401) */
-    bool close;        /* close the connection after this response */
+    int retry_after; /* seconds; 0 = no Retry-After header */
+    bool www_auth;   /* add the Basic challenge (set for every 401) */
+    bool close;      /* close the connection after this response */
 };
 
 /* Gateway-style error: {"message":"<msg>"}. Sets www_auth on 401. */

@@ -55,8 +55,8 @@ now_s(void)
 
 /* MHD_KeyValueIteratorN: note what the strict checks need about one header field. */
 static enum MHD_Result
-scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-            const char *value, size_t value_size)
+scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
+            size_t value_size)
 {
     (void)kind;
     struct header_scan *h = cls;
@@ -192,8 +192,8 @@ check_body_headers(struct request *req, const struct header_scan *h, const char 
 }
 
 struct request *
-request_new(const struct app *app, struct MHD_Connection *conn, const char *url,
-            const char *method, const char *version)
+request_new(const struct app *app, struct MHD_Connection *conn, const char *url, const char *method,
+            const char *version)
 {
     struct request *req = ra_calloc(1, sizeof(*req));
     if (req == NULL)

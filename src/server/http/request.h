@@ -24,11 +24,11 @@ struct request {
     char path[256];
     char customer_id[STORE_HEX32 + 1];
     enum route route;
-    bool has_body;         /* Content-Length > 0 or Transfer-Encoding */
-    struct acct *acct;     /* set once authenticated */
-    struct reply reply;    /* status 0 until decided */
+    bool has_body;      /* Content-Length > 0 or Transfer-Encoding */
+    struct acct *acct;  /* set once authenticated */
+    struct reply reply; /* status 0 until decided */
     struct ra_buf body;
-    size_t drained;        /* body bytes dropped after the reply was decided */
+    size_t drained; /* body bytes dropped after the reply was decided */
 };
 
 /*

@@ -192,16 +192,16 @@ start_daemon(struct http_server *s, const struct config *cfg, const struct liste
          (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"},
         {MHD_OPTION_END, 0, NULL},
     };
-    return MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &la->u.sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(threads > 0 ? threads : 1),
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_conns,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_conns_per_ip,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_STRICT_FOR_CLIENT, (int)0,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
-        NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_ARRAY,
-        s->tls_cert != NULL ? tls_opts : &tls_opts[3], MHD_OPTION_END);
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &la->u.sa,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(threads > 0 ? threads : 1),
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_conns,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_conns_per_ip,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_STRICT_FOR_CLIENT,
+                            (int)0, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_ARRAY,
+                            s->tls_cert != NULL ? tls_opts : &tls_opts[3], MHD_OPTION_END);
 }
 
 int
@@ -215,9 +215,11 @@ http_server_start(const struct app *app, struct http_server **out)
         return rc;
     }
     if (cfg->tls_cert == NULL && !la.loopback && !cfg->insecure_http) {
-        ra_log(RA_LOG_ERR, "refusing plain HTTP on %s: Basic credentials would cross the "
-                           "network in the clear; give --tls-cert and --tls-key "
-                           "(or --insecure-http)", cfg->listen);
+        ra_log(RA_LOG_ERR,
+               "refusing plain HTTP on %s: Basic credentials would cross the "
+               "network in the clear; give --tls-cert and --tls-key "
+               "(or --insecure-http)",
+               cfg->listen);
         return -EPERM;
     }
     struct http_server *s = ra_calloc(1, sizeof(*s));

@@ -23,8 +23,8 @@
 
 #define STORE_ACCOUNT_NAME_MAX 64
 #define STORE_EMAIL_MAX 254
-#define STORE_HEX32 32              /* customer id, vendor_key, sign_key: 32 lowercase hex */
-#define STORE_HASH_LEN 32           /* keyed hash of a customer secret */
+#define STORE_HEX32 32    /* customer id, vendor_key, sign_key: 32 lowercase hex */
+#define STORE_HASH_LEN 32 /* keyed hash of a customer secret */
 #define STORE_PROJECT_ID_MAX 16
 #define STORE_PROJECT_NAME_BYTES 1020 /* 255 characters of UTF-8 */
 #define STORE_RECSRV_MAX 255
@@ -39,9 +39,9 @@ struct store_cred {
     char customer_id[STORE_HEX32 + 1];
     int64_t account_id;
     unsigned char hash[STORE_HASH_LEN]; /* keyed hash of the secret, never the secret */
-    int64_t created;   /* unix seconds */
-    int64_t last_used; /* unix seconds, 0 = never */
-    int status;        /* 1 = active, 0 = disabled */
+    int64_t created;                    /* unix seconds */
+    int64_t last_used;                  /* unix seconds, 0 = never */
+    int status;                         /* 1 = active, 0 = disabled */
 };
 
 struct store_project {
