@@ -3,6 +3,7 @@
 
 import json
 import ssl
+import subprocess
 import time
 import http.client
 
@@ -244,6 +245,22 @@ def test_tls_versions(shared, version):
         assert conn.sock.version() == ("TLSv1.2" if version == "1.2" else "TLSv1.3")
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("old", ["-tls1", "-tls1_1"])
+def test_old_tls_versions_refused(shared, old):
+    """TLS 1.0 and 1.1 are refused by the server. The client's security level is lowered so
+    that it does offer them; TLS 1.2 with the same client settings is the control."""
+    def handshake(flag):
+        p = subprocess.run(["openssl", "s_client", flag, "-cipher", "DEFAULT:@SECLEVEL=0",
+                            "-connect", f"127.0.0.1:{shared.s.port}", "-CAfile",
+                            str(shared.s.cert)], input=b"", capture_output=True, timeout=20)
+        return p.returncode, p.stdout.decode("latin1")
+
+    rc, out = handshake("-tls1_2")
+    assert rc == 0 and "Protocol  : TLSv1.2" in out, out[-500:]
+    rc, out = handshake(old)
+    assert rc != 0 and "Cipher is (NONE)" in out, out[-500:]
 
 
 def test_limits_flags(make_server):
