@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run test test-sanitize fuzz bench clean
+.PHONY: all deps deps-test run test test-sanitize fuzz bench clean
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
@@ -13,16 +13,22 @@ all: deps
 deps:
 	@scripts/deps.sh
 
+# What the browser tests need besides: Debian's chromium, Node.js and tests/console's npm
+# packages (npm ci, only when tests/console/node_modules is missing).
+deps-test:
+	@scripts/deps.sh test
+
 # Build, create ./var with a demo account, credential and certificate, and serve HTTPS.
 run: all
 	@scripts/run-demo.sh $(BUILD)/bin/restauthd
 
-# Every test: unit tests, fuzz-corpus replays and end-to-end tests over HTTPS.
-test: all
+# Every test: unit tests, fuzz-corpus replays, end-to-end tests over HTTPS and the console's
+# API and browser tests (screenshots in $(BUILD)/console-screenshots/).
+test: all deps-test
 	@cd $(BUILD) && ctest --output-on-failure -j2
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
-test-sanitize: deps
+test-sanitize: deps deps-test
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DRA_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD)-asan -j$(JOBS)
 	@cd $(BUILD)-asan && ctest --output-on-failure -j2

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Install the Debian packages restauth needs to build, run and test, skipping those present.
+# `deps.sh test` also installs what the console's browser tests need: Debian's chromium,
+# Node.js with npm (unless a node and an npm are on the PATH already) and the npm packages
+# pinned in tests/console/package-lock.json (npm ci, when node_modules is missing).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libsodium-dev libgnutls28-dev openssl curl python3-pytest sqlite3 clang
       libclang-rt-14-dev)
+if [ "${1:-}" = test ]; then
+  pkgs+=(chromium)
+  command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,4 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ "${1:-}" = test ] && [ ! -d "$(dirname "$0")/../tests/console/node_modules" ]; then
+  echo "installing the browser tests' npm packages (npm ci)"
+  npm ci --prefix "$(dirname "$0")/../tests/console" --no-audit --no-fund >/dev/null
 fi

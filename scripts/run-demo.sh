@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start restauthd on its embedded default: an SQLite store under ./var, a demo account with
-# one credential pair (written once to ./var/key_and_secret.txt), a self-signed certificate,
-# HTTPS on 127.0.0.1:8443 (override with PORT=...). Ctrl-C stops it.
+# one credential pair (written once to ./var/key_and_secret.txt) and a console sign-in
+# (demo@example.com, with a random password written once to ./var/console-password.txt),
+# a self-signed certificate, HTTPS on 127.0.0.1:8443 (override with PORT=...). Ctrl-C stops it.
 set -euo pipefail
 bin=${1:-build/bin/restauthd}
 port=${PORT:-8443}
@@ -19,6 +20,11 @@ if [ ! -f var/key_and_secret.txt ]; then
 else
   "$bin" init --store "$store" >/dev/null 2>&1
 fi
+if [ ! -f var/console-password.txt ]; then
+  (umask 077 && openssl rand -base64 18 > var/console-password.txt)
+fi
+"$bin" account passwd demo --store "$store" --email demo@example.com \
+  --password-file var/console-password.txt
 id=$(sed -n 's/^key\xef\xbc\x9a\(.*\)\r$/\1/p' var/key_and_secret.txt)
 cat <<MSG
 
@@ -26,6 +32,10 @@ restauthd: demo account "demo"; its credential pair is in var/key_and_secret.txt
 (Customer ID $id). List the demo projects with:
 
   curl --cacert var/tls.crt -u "$id:\$(sed -n 's/^secret\xef\xbc\x9a\(.*\)\r\$/\1/p' var/key_and_secret.txt)" https://localhost:$port/dev/v1/projects
+
+The web console: https://localhost:$port/console/ (the certificate is self-signed: accept it
+in the browser, or trust var/tls.crt). Sign in as demo@example.com with the password in
+var/console-password.txt: $(cat var/console-password.txt)
 
 MSG
 exec "$bin" serve --store "$store" --listen "127.0.0.1:$port" \

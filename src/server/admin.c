@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * admin.c: accounts and credential pairs from the command line. A new Customer Secret is
- * shown exactly once (stdout, or a file created exclusively with mode 0600); the store keeps
- * only its keyed hash.
+ * admin.c: accounts (with their console sign-in) and credential pairs from the command line.
+ * A new Customer Secret is shown exactly once (stdout, or a file created exclusively with mode
+ * 0600); the store keeps only its keyed hash. Console passwords are read from a file (never
+ * from the command line, where other users could see them) and stored as argon2id hashes.
  */
 #include "admin.h"
 
 #include "app.h"
 #include "auth/secret.h"
 #include "common/alloc.h"
+#include "console/password.h"
 #include "handlers/projects.h"
 #include "store/store.h"
 
@@ -166,12 +168,122 @@ print_account(void *ctx, const struct store_account *a)
     return 0;
 }
 
+/* An e-mail address as the console accepts it: 3 to 254 printable ASCII characters without
+ * spaces, with one '@' that has text on both sides. */
+static bool
+email_ok(const char *e)
+{
+    size_t n = strlen(e);
+    const char *at = strchr(e, '@');
+    if (n < 3 || n > STORE_EMAIL_MAX || at == NULL || at == e || at[1] == '\0' ||
+        strchr(at + 1, '@') != NULL)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (e[i] <= ' ' || e[i] > '~')
+            return false;
+    return true;
+}
+
+/*
+ * Check --email (free for this account) and turn --password-file into an argon2id hash in
+ * pwhash (or "" when not given), before anything is written. Prints why and returns a
+ * negative code on failure.
+ */
+static int
+prepare_login(const struct config *cfg, struct store *st, int64_t account_id, char *pwhash)
+{
+    pwhash[0] = '\0';
+    struct store_login other;
+    if (cfg->email != NULL && !email_ok(cfg->email)) {
+        fprintf(stderr, "restauthd: --email: not an e-mail address\n");
+        return -EINVAL;
+    }
+    if (cfg->email != NULL && st->ops->login_by_email(st->priv, cfg->email, &other) == 0 &&
+        other.account_id != account_id) {
+        fprintf(stderr, "restauthd: account %s already uses that e-mail address\n", other.name);
+        return -EEXIST;
+    }
+    if (cfg->password_file == NULL)
+        return 0;
+    char pw[PASSWORD_MAX + 2];
+    size_t len = 0;
+    int rc = password_read_file(cfg->password_file, pw, sizeof(pw), &len);
+    if (rc == -EINVAL)
+        fprintf(stderr, "restauthd: the first line of %s must be a password of %d to %d bytes\n",
+                cfg->password_file, PASSWORD_MIN, PASSWORD_MAX);
+    else if (rc < 0)
+        fprintf(stderr, "restauthd: cannot read %s: %s\n", cfg->password_file, strerror(-rc));
+    if (rc == 0 && (rc = password_hash(pw, len, pwhash)) < 0)
+        fprintf(stderr, "restauthd: cannot hash the password: %s\n", strerror(-rc));
+    ra_wipe(pw, sizeof(pw));
+    return rc;
+}
+
+/* Store what prepare_login checked. */
+static int
+apply_login(const struct config *cfg, struct store *st, int64_t account_id, const char *pwhash)
+{
+    if (cfg->email == NULL && pwhash[0] == '\0')
+        return 0;
+    int rc =
+        st->ops->login_set(st->priv, account_id, cfg->email, pwhash[0] != '\0' ? pwhash : NULL);
+    if (rc < 0)
+        fprintf(stderr, "restauthd: cannot set the console sign-in: %s\n",
+                rc == -EEXIST ? "that e-mail address is taken" : strerror(-rc));
+    return rc;
+}
+
+/* account add NAME [--email E] [--password-file F] */
+static int
+account_add(const struct config *cfg, struct store *st, const char *name)
+{
+    struct store_account acc;
+    char pwhash[STORE_PWHASH_MAX + 1];
+    if (!account_name_ok(name)) {
+        fprintf(stderr, "restauthd: account names are 1-64 of A-Z a-z 0-9 . _ @ -\n");
+        return -EINVAL;
+    }
+    int rc = prepare_login(cfg, st, -1, pwhash);
+    if (rc == 0 && (rc = st->ops->account_add(st->priv, name, (int64_t)time(NULL), &acc)) < 0)
+        fprintf(stderr, "restauthd: cannot add account %s: %s\n", name,
+                rc == -EEXIST ? "it exists already" : strerror(-rc));
+    if (rc == 0)
+        rc = apply_login(cfg, st, acc.id, pwhash);
+    ra_wipe(pwhash, sizeof(pwhash));
+    return rc;
+}
+
+/* account passwd NAME [--email E] [--password-file F]: set the console sign-in. */
+static int
+account_passwd(const struct config *cfg, struct store *st, const char *name)
+{
+    struct store_account acc;
+    char pwhash[STORE_PWHASH_MAX + 1];
+    int rc = st->ops->account_by_name(st->priv, name, &acc);
+    if (rc < 0) {
+        fprintf(stderr, "restauthd: no account %s\n", name);
+        return rc;
+    }
+    rc = prepare_login(cfg, st, acc.id, pwhash);
+    if (rc == 0)
+        rc = apply_login(cfg, st, acc.id, pwhash);
+    ra_wipe(pwhash, sizeof(pwhash));
+    return rc;
+}
+
+static const char account_usage[] =
+    "usage: restauthd account add NAME [--email E] [--password-file F] | "
+    "account passwd NAME [--email E] [--password-file F] | account list\n";
+
 int
 admin_account(const struct config *cfg, int argc, char **argv)
 {
-    if (argc < 1 || (strcmp(argv[0], "add") == 0 && argc != 2) ||
-        (strcmp(argv[0], "list") == 0 && argc != 1)) {
-        fprintf(stderr, "usage: restauthd account add NAME | account list\n");
+    bool add = argc == 2 && strcmp(argv[0], "add") == 0;
+    bool passwd = argc == 2 && strcmp(argv[0], "passwd") == 0 &&
+                  (cfg->email != NULL || cfg->password_file != NULL);
+    bool list = argc == 1 && strcmp(argv[0], "list") == 0;
+    if (!add && !passwd && !list) {
+        fprintf(stderr, "%s", account_usage);
         return 2;
     }
     struct store st;
@@ -179,23 +291,14 @@ admin_account(const struct config *cfg, int argc, char **argv)
     if (admin_open(cfg, &st, key) < 0)
         return 1;
     ra_wipe(key, sizeof(key));
-    int rc = 0;
-    if (strcmp(argv[0], "add") == 0) {
-        struct store_account acc;
-        if (!account_name_ok(argv[1])) {
-            fprintf(stderr, "restauthd: account names are 1-64 of A-Z a-z 0-9 . _ @ -\n");
-            rc = -EINVAL;
-        } else if ((rc = st.ops->account_add(st.priv, argv[1], (int64_t)time(NULL), &acc)) < 0) {
-            fprintf(stderr, "restauthd: cannot add account %s: %s\n", argv[1],
-                    rc == -EEXIST ? "it exists already" : strerror(-rc));
-        }
-    } else if (strcmp(argv[0], "list") == 0) {
+    int rc;
+    if (add) {
+        rc = account_add(cfg, &st, argv[1]);
+    } else if (passwd) {
+        rc = account_passwd(cfg, &st, argv[1]);
+    } else {
         printf("id\tname\tcreated\n");
         rc = st.ops->account_list(st.priv, print_account, NULL);
-    } else {
-        fprintf(stderr, "usage: restauthd account add NAME | account list\n");
-        store_close(&st);
-        return 2;
     }
     store_close(&st);
     return rc < 0 ? 1 : 0;
@@ -210,7 +313,9 @@ print_cred(void *ctx, const struct store_cred *c)
     format_time(c->created, created, sizeof(created));
     format_time(c->last_used, used, sizeof(used));
     printf("%s\t%s\t%s\t%s\n", c->customer_id, created, used,
-           c->status == 1 ? "active" : "disabled");
+           c->pending       ? "pending"
+           : c->status == 1 ? "active"
+                            : "disabled");
     return 0;
 }
 

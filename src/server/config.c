@@ -56,9 +56,20 @@ static const struct option_def options[] = {
     NUM("--max-secrets", max_secrets, 1, 1000, "credential pairs per account"),
     NUM("--sync-interval-ms", sync_interval_ms, 10, 60000,
         "how often to look for changes made by other processes"),
+    NUM("--session-idle-s", session_idle_s, 1, 7 * 86400,
+        "console: seconds of inactivity that end a session"),
+    NUM("--session-max-s", session_max_s, 1, 30 * 86400,
+        "console: seconds after sign-in that end a session"),
+    NUM("--signin-fail-limit", signin_fail_limit, 1, 1000000,
+        "console: failed sign-ins per account per 15 minutes"),
+    NUM("--signin-ip-fail-limit", signin_ip_fail_limit, 1, 1000000,
+        "console: failed sign-ins per client IP per 15 minutes"),
     STR("--account", account, "account name"),
     STR("--out", out, "file to write the new credential to (created once, mode 0600)"),
     STR("--demo-credentials", demo_credentials, "init: create a demo account, write its pair here"),
+    STR("--email", email, "account add/passwd: the console sign-in e-mail"),
+    STR("--password-file", password_file,
+        "account add/passwd: file whose first line is the console password"),
     FLAG("--force", force, "allow deleting an account's last credential"),
 };
 
@@ -80,6 +91,10 @@ config_defaults(struct config *cfg)
     cfg->max_projects = 20;
     cfg->max_secrets = 10;
     cfg->sync_interval_ms = 250;
+    cfg->session_idle_s = 30 * 60;
+    cfg->session_max_s = 12 * 3600;
+    cfg->signin_fail_limit = 10;
+    cfg->signin_ip_fail_limit = 30;
 }
 
 /* Store one option's value into cfg. Returns 0 or -EINVAL after printing why. */

@@ -29,10 +29,16 @@ struct config {
     long max_projects;
     long max_secrets;
     long sync_interval_ms;
+    long session_idle_s;       /* console: a session idle this long ends */
+    long session_max_s;        /* console: a session ends this long after sign-in */
+    long signin_fail_limit;    /* console: failed sign-ins per account per 15 minutes */
+    long signin_ip_fail_limit; /* console: failed sign-ins per client IP per 15 minutes */
     /* command-specific */
     const char *account; /* --account NAME */
     const char *out;     /* --out FILE */
     const char *demo_credentials;
+    const char *email;         /* account add/passwd: --email E */
+    const char *password_file; /* account add/passwd: --password-file F (first line) */
     bool force;
 };
 

@@ -5,8 +5,9 @@
  * The main thread owns housekeeping while libmicrohttpd's threads serve requests: every
  * sync interval it asks the store whether another process changed it (then the credential
  * table is rebuilt and cached project lists dropped), once a second it flushes the access log,
- * and once a minute it writes last-used times. SIGTERM/SIGINT end the loop: the server stops
- * accepting, lets in-flight requests finish, writes what is pending and exits 0.
+ * and once a minute it writes last-used times and deletes expired console sessions.
+ * SIGTERM/SIGINT end the loop: the server stops accepting, lets in-flight requests finish,
+ * writes what is pending and exits 0.
  */
 #include "serve.h"
 
@@ -69,6 +70,7 @@ housekeeping_loop(const struct config *cfg, struct store *st, struct credtab *cr
         if (now - last_touch >= FLUSH_LAST_USED_S * 1000) {
             if (credtab_flush_last_used(creds, st) < 0)
                 ra_log(RA_LOG_WARN, "could not record last-used times; will retry");
+            st->ops->session_purge(st->priv, (int64_t)time(NULL), cfg->session_idle_s);
             last_touch = now;
         }
     }

@@ -570,3 +570,63 @@ def terminate(proc):
             proc.kill()
             proc.wait()
     return proc.returncode
+
+
+# ----------------------------------------------------------------------------------------
+# The web console's API
+
+def set_login(server, account, email, password):
+    """Give `account` a console sign-in (e-mail and password) through the CLI."""
+    pw = server.dir / f"{account}.password"
+    pw.write_text(password + "\n")
+    pw.chmod(0o600)
+    server.cli("account", "passwd", account, "--email", email, "--password-file", str(pw),
+               check=True)
+    pw.unlink()
+
+
+class Console:
+    """A client of /console/api/: keeps the session cookie and the CSRF token like a browser
+    would, and records every response it gets (to search them for secrets)."""
+
+    def __init__(self, server):
+        self.s = server
+        self.token = None   # value of the ra_session cookie
+        self.csrf = None
+        self.responses = []
+
+    def call(self, method, path, body=None, csrf=True, cookie=True, headers=None):
+        hdrs = dict(headers or {})
+        if cookie and self.token:
+            hdrs["Cookie"] = f"ra_session={self.token}"
+        if csrf and self.csrf and method != "GET":
+            hdrs["X-CSRF-Token"] = self.csrf
+        if method != "GET" and body is None:
+            body = {}
+        r = self.s.request(method, path if path.startswith("/") else "/console/api/" + path,
+                           body=body, headers=hdrs)
+        self.responses.append(r)
+        for v in r.header_all("Set-Cookie"):
+            m = re.match(r"ra_session=([^;]*)", v)
+            if m:
+                self.token = m.group(1) or None
+        return r
+
+    def signin(self, email, password):
+        r = self.call("POST", "signin", {"email": email, "password": password}, csrf=False)
+        if r.status == 200:
+            self.csrf = r.json()["csrf_token"]
+        return r
+
+    def add_pair(self):
+        r = self.call("POST", "credentials")
+        assert r.status == 201, r
+        return r.json()["credential"]["customer_id"]
+
+    def download(self, customer_id):
+        return self.call("POST", "credentials/download", {"customer_id": customer_id})
+
+    def pairs(self):
+        r = self.call("GET", "credentials")
+        assert r.status == 200, r
+        return r.json()["credentials"]

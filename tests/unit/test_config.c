@@ -51,7 +51,12 @@ test_defaults(void)
     ASSERT_EQ_INT(c.max_projects, 20);
     ASSERT_EQ_INT(c.max_secrets, 10);
     ASSERT_EQ_INT(c.sync_interval_ms, 250);
+    ASSERT_EQ_INT(c.session_idle_s, 1800);
+    ASSERT_EQ_INT(c.session_max_s, 43200);
+    ASSERT_EQ_INT(c.signin_fail_limit, 10);
+    ASSERT_EQ_INT(c.signin_ip_fail_limit, 30);
     ASSERT_TRUE(c.account == NULL && c.out == NULL && c.demo_credentials == NULL);
+    ASSERT_TRUE(c.email == NULL && c.password_file == NULL);
     ASSERT_TRUE(!c.force);
 
     /* No arguments: defaults untouched, nothing positional. */
@@ -379,9 +384,15 @@ test_usage(void)
         "--max-projects",
         "--max-secrets",
         "--sync-interval-ms",
+        "--session-idle-s",
+        "--session-max-s",
+        "--signin-fail-limit",
+        "--signin-ip-fail-limit",
         "--account",
         "--out",
         "--demo-credentials",
+        "--email",
+        "--password-file",
         "--force",
     };
     for (size_t i = 0; i < N_ELEMS(names); i++) {
@@ -395,6 +406,8 @@ test_usage(void)
     ASSERT_TRUE(text != NULL && strstr(text, "[127.0.0.1:8443]") != NULL);
     ASSERT_TRUE(text != NULL && strstr(text, "[201]") != NULL);
     ASSERT_TRUE(text != NULL && strstr(text, "[65536]") != NULL);
+    ASSERT_TRUE(text != NULL && strstr(text, "[1800]") != NULL);  /* --session-idle-s */
+    ASSERT_TRUE(text != NULL && strstr(text, "[43200]") != NULL); /* --session-max-s */
     /* One line per option. */
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)

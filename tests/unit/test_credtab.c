@@ -273,6 +273,75 @@ test_forget_and_reload(void)
     store_close(&st);
 }
 
+/* A pending pair (console "Add a secret", no secret yet) is never loaded and never
+ * authenticates; once its secret is issued and added in place, it works without a reload. */
+static void
+test_pending_and_add(void)
+{
+    struct store st;
+    struct credtab *t = NULL;
+    struct pair p1, p2;
+    if (open_store(&st, "pending.db") != 0)
+        return;
+    int64_t a1 = add_account(&st, "dora");
+    add_pair(&st, a1, 1, &p1);
+    struct store_cred c;
+    memset(&c, 0, sizeof(c));
+    secret_generate(p2.id, p2.secret);
+    memcpy(c.customer_id, p2.id, sizeof(c.customer_id));
+    c.account_id = a1;
+    c.created = 1000;
+    c.status = 1;
+    c.pending = true;
+    ASSERT_EQ_INT(st.ops->cred_add(st.priv, &c, -1), 0);
+    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    if (t == NULL) {
+        store_close(&st);
+        return;
+    }
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    ASSERT_EQ_INT(credtab_size(t), 1);
+    ASSERT_EQ_INT(verify(t, p2.id, p2.secret, 1000, NULL, NULL), -EACCES);
+    /* An all-zero hash (what a pending row reads as) matches nothing either. */
+    ASSERT_EQ_INT(verify(t, p2.id, "", 1000, NULL, NULL), -EACCES);
+    ASSERT_EQ_INT(credtab_add(t, &c), -EINVAL); /* still pending */
+
+    /* Issue the secret: hash with the table's key, store it, add the pair in place. */
+    unsigned char h[SECRET_HASH_LEN], want[SECRET_HASH_LEN];
+    credtab_hash(t, p2.id, p2.secret, h);
+    secret_hash(&hasher, p2.id, strlen(p2.id), p2.secret, strlen(p2.secret), want);
+    ASSERT_EQ_MEM(h, want, SECRET_HASH_LEN);
+    ASSERT_EQ_INT(st.ops->cred_issue(st.priv, a1, p2.id, h, 2000), 0);
+    c.pending = false;
+    memcpy(c.hash, h, SECRET_HASH_LEN);
+    ASSERT_EQ_INT(credtab_add(t, &c), 0);
+    ASSERT_EQ_INT(credtab_size(t), 2);
+    ASSERT_EQ_INT(verify(t, p2.id, p2.secret, 1000, NULL, NULL), 0);
+    ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1000, NULL, NULL), 0);
+    ASSERT_EQ_INT(verify(t, p2.id, p1.secret, 1000, NULL, NULL), -EACCES);
+    /* Adding it again overwrites the entry; a reload agrees with the in-place table. */
+    ASSERT_EQ_INT(credtab_add(t, &c), 0);
+    ASSERT_EQ_INT(credtab_size(t), 2);
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    ASSERT_EQ_INT(credtab_size(t), 2);
+    ASSERT_EQ_INT(verify(t, p2.id, p2.secret, 1000, NULL, NULL), 0);
+    /* A forgotten pair comes back only through credtab_add. */
+    credtab_forget(t, p2.id);
+    ASSERT_EQ_INT(verify(t, p2.id, p2.secret, 1000, NULL, NULL), -EACCES);
+    ASSERT_EQ_INT(credtab_add(t, &c), 0);
+    ASSERT_EQ_INT(verify(t, p2.id, p2.secret, 1000, NULL, NULL), 0);
+
+    /* A table without room refuses in-place additions (the caller reloads instead). */
+    struct credtab *empty = NULL;
+    ASSERT_EQ_INT(credtab_new(key, &empty), 0);
+    if (empty != NULL) {
+        ASSERT_EQ_INT(credtab_add(empty, &c), -ENOSPC);
+        credtab_free(empty);
+    }
+    credtab_free(t);
+    store_close(&st);
+}
+
 /* Many pairs: forgetting some keeps every other reachable (probe chains intact), and the
  * last-used flush crosses its batch size. */
 static void
@@ -721,6 +790,7 @@ main(void)
     secret_hasher_init(&hasher, key);
     RUN(test_verify);
     RUN(test_forget_and_reload);
+    RUN(test_pending_and_add);
     RUN(test_many);
     RUN(test_last_used);
     RUN(test_errors);

@@ -92,6 +92,8 @@ static int
 add_row(void *ctx, const struct store_cred *c)
 {
     struct build *b = ctx;
+    if (c->pending)
+        return 0; /* no secret yet: a pending pair never authenticates */
     size_t len = strnlen(c->customer_id, STORE_HEX32);
     struct acct *a = acct_get(c->account_id);
     if (a == NULL) {
@@ -208,6 +210,53 @@ credtab_verify(struct credtab *t, const struct basic_cred *c, int64_t now, struc
     memcpy(customer_id, c->id, c->id_len);
     customer_id[c->id_len] = '\0';
     return 0;
+}
+
+void
+credtab_hash(struct credtab *t, const char *customer_id, const char *secret,
+             unsigned char out[SECRET_HASH_LEN])
+{
+    secret_hash(&t->hasher, customer_id, strlen(customer_id), secret, strlen(secret), out);
+}
+
+/*
+ * Insert one new credential in place, under the write lock, when the table has room for it
+ * while staying at most half full; otherwise -ENOSPC, and the caller reloads the whole table.
+ * An entry with the same ID (one forgotten earlier) is overwritten.
+ */
+int
+credtab_add(struct credtab *t, const struct store_cred *c)
+{
+    size_t len = strnlen(c->customer_id, STORE_HEX32 + 1);
+    if (c->pending || len == 0 || len > STORE_HEX32)
+        return -EINVAL;
+    struct acct *a = acct_get(c->account_id);
+    if (a == NULL)
+        return -ENOMEM;
+    int rc = 0;
+    pthread_rwlock_wrlock(&t->lock);
+    struct cred_entry *e = find(t->slots, t->mask, c->customer_id, len);
+    if (e == NULL && (t->slots == NULL || (t->count + 1) * 2 + 16 > t->mask + 1)) {
+        rc = -ENOSPC;
+    } else if (e == NULL) {
+        size_t i = slot_of(c->customer_id, len, t->mask);
+        while (t->slots[i].id_len != 0)
+            i = (i + 1) & t->mask;
+        e = &t->slots[i];
+        memcpy(e->id, c->customer_id, len);
+        e->id[len] = '\0';
+        e->id_len = (unsigned char)len;
+        t->count++;
+    }
+    if (e != NULL) {
+        e->active = c->status == 1;
+        memcpy(e->hash, c->hash, SECRET_HASH_LEN);
+        e->acct = a;
+        atomic_store(&e->last_used, c->last_used);
+        e->flushed = c->last_used;
+    }
+    pthread_rwlock_unlock(&t->lock);
+    return rc;
 }
 
 void

@@ -4,10 +4,11 @@
  * never touches the database.
  *
  * The table is rebuilt from the store at start and whenever the store reports a change made
- * elsewhere (credtab_reload); a deletion made by this process takes effect at once
- * (credtab_forget). Verification always computes the keyed hash, against a dummy when the
- * Customer ID is unknown, and compares in constant time, so timing does not tell which IDs
- * exist. Last-used times are kept in memory at minute resolution and written in batches.
+ * elsewhere (credtab_reload); a deletion or a new secret made by this process takes effect at
+ * once (credtab_forget, credtab_add). Pending pairs (no secret issued yet) are never loaded.
+ * Verification always computes the keyed hash, against a dummy when the Customer ID is unknown, and
+ * compares in constant time, so timing does not tell which IDs exist. Last-used times are kept in
+ * memory at minute resolution and written in batches.
  */
 #ifndef RA_SERVER_AUTH_CREDTAB_H
 #define RA_SERVER_AUTH_CREDTAB_H
@@ -39,6 +40,17 @@ size_t credtab_size(struct credtab *t);
  */
 int credtab_verify(struct credtab *t, const struct basic_cred *c, int64_t now, struct acct **acct,
                    char *customer_id);
+
+/* The keyed hash of a pair, with the table's server key (for a secret issued in-process). */
+void credtab_hash(struct credtab *t, const char *customer_id, const char *secret,
+                  unsigned char out[SECRET_HASH_LEN]);
+
+/*
+ * Add one credential that this process has just stored (a secret issued by the console), so
+ * that it authenticates at once. Returns 0, -EINVAL for a pending pair or a bad ID, -ENOMEM,
+ * or -ENOSPC when the table is too full to take it in place (then credtab_reload instead).
+ */
+int credtab_add(struct credtab *t, const struct store_cred *c);
 
 /* Forget one Customer ID at once (after this process deleted it). */
 void credtab_forget(struct credtab *t, const char *customer_id);

@@ -108,18 +108,25 @@ secret_generate(char *id, char *secret)
     ra_rand_hex(secret, SECRET_HEX_LEN / 2);
 }
 
-int
-secret_file_write(const char *path, const char *id, const char *secret)
+long
+secret_file_format(char *buf, size_t cap, const char *id, const char *secret)
 {
     static const char notice[] =
         "Please keep this file safe. The Customer Secret can be downloaded only once.";
+    int n = snprintf(buf, cap, "%s\r\nkey\xef\xbc\x9a%s\r\nsecret\xef\xbc\x9a%s\r\n", notice, id,
+                     secret);
+    return n > 0 && (size_t)n < cap ? n : -ENOSPC;
+}
+
+int
+secret_file_write(const char *path, const char *id, const char *secret)
+{
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return -errno;
-    char text[512];
-    int n = snprintf(text, sizeof(text), "%s\r\nkey\xef\xbc\x9a%s\r\nsecret\xef\xbc\x9a%s\r\n",
-                     notice, id, secret);
-    int rc = (n > 0 && (size_t)n < sizeof(text)) ? write_all(fd, text, (size_t)n) : -EINVAL;
+    char text[SECRET_FILE_MAX];
+    long n = secret_file_format(text, sizeof(text), id, secret);
+    int rc = n > 0 ? write_all(fd, text, (size_t)n) : -EINVAL;
     ra_wipe(text, sizeof(text));
     if (rc == 0 && fsync(fd) < 0)
         rc = -errno;

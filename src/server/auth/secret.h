@@ -40,6 +40,15 @@ void secret_hash(const struct secret_hasher *h, const char *id, size_t id_len, c
 /* A new pair of 32 lowercase hex characters each (buffers of SECRET_HEX_LEN + 1). */
 void secret_generate(char *id, char *secret);
 
+/* Room for the key_and_secret.txt text. */
+#define SECRET_FILE_MAX 512
+
+/*
+ * Format the key_and_secret.txt text (described below) into buf (cap bytes, NUL-terminated).
+ * Returns its length, or -ENOSPC. The console's download and secret_file_write share it.
+ */
+long secret_file_format(char *buf, size_t cap, const char *id, const char *secret);
+
 /*
  * Write the Agora Console key_and_secret.txt layout to a NEW file at path (O_EXCL, mode
  * 0600, fsynced): a notice line, then "key：ID" and "secret：SECRET" (fullwidth colon U+FF1A),

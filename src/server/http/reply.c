@@ -8,6 +8,7 @@
 #include "common/buf.h"
 #include "common/jsonw.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* Replace the body with one built from prefix + escaped msg + "}". */
@@ -53,10 +54,28 @@ reply_json(struct reply *r, int status, char *body, size_t len)
     }
 }
 
+int
+reply_add_header(struct reply *r, const char *name, const char *value, bool copy)
+{
+    if (r->nheaders >= REPLY_MAX_HEADERS)
+        return -ENOSPC;
+    char *v = copy ? ra_strdup(value) : (char *)value;
+    if (v == NULL)
+        return -ENOMEM;
+    r->headers[r->nheaders++] = (struct reply_header){.name = name, .value = v, .owned = copy};
+    return 0;
+}
+
 void
 reply_cleanup(struct reply *r)
 {
+    if (r->wipe_body && r->body != NULL)
+        ra_wipe(r->body, r->len);
     ra_free(r->body);
     r->body = NULL;
     r->len = 0;
+    for (int i = 0; i < r->nheaders; i++)
+        if (r->headers[i].owned)
+            ra_free_secret(r->headers[i].value, strlen(r->headers[i].value));
+    r->nheaders = 0;
 }

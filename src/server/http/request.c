@@ -3,7 +3,8 @@
  * request.c: the checks every request passes before a handler runs, in this order: a strict
  * look at the header section (RFC 9112 rejections, duplicate Authorization, size), the route,
  * the per-IP failure throttle, Basic authentication against the in-memory credential table,
- * the per-account rate limit, and the media type of a body.
+ * the per-account rate limit, and the media type of a body. A path that matches no REST route
+ * may be the web console's (console/console.c), which authenticates by session instead.
  */
 #include "http/request.h"
 
@@ -12,6 +13,7 @@
 #include "auth/throttle.h"
 #include "common/alloc.h"
 #include "common/rand.h"
+#include "console/console.h"
 #include "handlers/projects.h"
 #include "http/body.h"
 
@@ -99,9 +101,8 @@ fail(struct request *req, int status, const char *msg, bool close)
     req->reply.close = close;
 }
 
-/* True when the Content-Type names application/json, with or without parameters. */
-static bool
-is_json_type(const char *ct)
+bool
+request_is_json(const char *ct)
 {
     if (ct == NULL)
         return false;
@@ -184,7 +185,7 @@ check_body_headers(struct request *req, const struct header_scan *h, const char 
     } else if (!h->has_te && strcmp(method, "DELETE") == 0) {
         return;
     }
-    if (!is_json_type(h->content_type)) {
+    if (!request_is_json(h->content_type)) {
         reply_error(&req->reply, 415, "Content-Type must be application/json");
         return;
     }
@@ -213,7 +214,10 @@ request_new(const struct app *app, struct MHD_Connection *conn, const char *url,
         return req;
     req->route = router_match(method, url);
     if (req->route == ROUTE_NONE) {
-        fail(req, 404, "no Route matched with those values", false);
+        if (console_owns(url))
+            console_begin(req, conn);
+        else
+            fail(req, 404, "no Route matched with those values", false);
         return req;
     }
     if (!authenticate(req, conn, &h))
@@ -229,12 +233,18 @@ request_body(struct request *req, const char *data, size_t len)
     if (ra_buf_append(&req->body, data, len) < 0) {
         ra_buf_cleanup(&req->body);
         fail(req, 413, "Request body too large", true);
+        if (req->console)
+            console_decorate(&req->reply);
     }
 }
 
 void
 request_run(struct request *req, struct MHD_Connection *conn)
 {
+    if (req->console) {
+        console_run(req, conn);
+        return;
+    }
     struct handler_ctx ctx = {.app = req->app, .acct = req->acct};
     if (req->route == ROUTE_PROJECT_GET || req->route == ROUTE_PROJECT_DELETE) {
         ctx.q_id = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "id");

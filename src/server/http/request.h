@@ -29,6 +29,7 @@ struct request {
     struct reply reply; /* status 0 until decided */
     struct ra_buf body;
     size_t drained; /* body bytes dropped after the reply was decided */
+    int console;    /* a console API call: 1 + its index in console.c's table; else 0 */
 };
 
 /*
@@ -44,6 +45,9 @@ void request_body(struct request *req, const char *data, size_t len);
 
 /* Decode the body and run the handler; decides the reply. */
 void request_run(struct request *req, struct MHD_Connection *conn);
+
+/* True when a Content-Type value names application/json, with or without parameters. */
+bool request_is_json(const char *content_type);
 
 /* Seed request ids from the CSPRNG; call once before serving. */
 void request_ids_init(void);

@@ -34,17 +34,27 @@ struct http_server {
     atomic_long inflight;
 };
 
+/* MHD_ContentReaderFreeCallback for a NUL-terminated body that holds a secret. */
+static void
+free_wiped(void *body)
+{
+    ra_free_secret(body, strlen(body));
+}
+
 /* Turn the decided reply into a libmicrohttpd response and queue it. */
 static enum MHD_Result
 queue_reply(struct MHD_Connection *conn, struct request *req)
 {
     struct reply *r = &req->reply;
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer_with_free_callback(r->len, r->body, ra_free);
+    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
+        r->len, r->body, r->wipe_body ? free_wiped : ra_free);
     if (resp == NULL)
         return MHD_NO;
     r->body = NULL; /* now owned by the response */
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->content_type ? r->content_type : "application/json");
+    for (int i = 0; i < r->nheaders; i++)
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
     if (r->www_auth)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                 "Basic realm=\"restauth\", charset=\"UTF-8\"");

@@ -11,6 +11,7 @@
  *   -ENOENT  no such row          -EEXIST  unique name already taken
  *   -EDQUOT  a per-account limit  -EBUSY   refused: would delete an account's last credential
  *   -EAGAIN  generated id clashed (caller retries with a new id)
+ *   -EALREADY refused: the secret of that credential was issued already
  *   -EIO     database error (logged by the backend without any secret)
  *   -ENOMEM  out of memory        -EINVAL  bad location or argument
  */
@@ -28,6 +29,8 @@
 #define STORE_PROJECT_ID_MAX 16
 #define STORE_PROJECT_NAME_BYTES 1020 /* 255 characters of UTF-8 */
 #define STORE_RECSRV_MAX 255
+#define STORE_PWHASH_MAX 127 /* an argon2id string from crypto_pwhash_str (STRBYTES - 1) */
+#define STORE_CSRF_LEN 43    /* 32 random bytes as unpadded base64url */
 
 struct store_account {
     int64_t id;
@@ -42,6 +45,29 @@ struct store_cred {
     int64_t created;                    /* unix seconds */
     int64_t last_used;                  /* unix seconds, 0 = never */
     int status;                         /* 1 = active, 0 = disabled */
+    /* A pending pair (added in the console, secret not downloaded yet) has no hash: it never
+     * authenticates. Its secret is generated at the one download (cred_issue). */
+    bool pending;
+    int64_t issued; /* unix seconds the secret left the server; 0 while pending (cred_add
+                     * takes `created` when this is 0 and the pair is not pending) */
+};
+
+/* What the console's sign-in needs to know about an account. */
+struct store_login {
+    int64_t account_id;
+    char name[STORE_ACCOUNT_NAME_MAX + 1];
+    char email[STORE_EMAIL_MAX + 1];   /* "" when none is set */
+    char pwhash[STORE_PWHASH_MAX + 1]; /* argon2id string; "" when no password is set */
+};
+
+/* A console session. Only a hash of the token is stored, never the token. */
+struct store_session {
+    unsigned char token_hash[STORE_HASH_LEN];
+    int64_t account_id;
+    char csrf[STORE_CSRF_LEN + 1]; /* the session's CSRF token */
+    int64_t created;               /* unix seconds */
+    int64_t last_seen;             /* unix seconds of the last request */
+    int64_t expires;               /* absolute expiry, unix seconds */
 };
 
 struct store_project {
@@ -108,6 +134,31 @@ struct store_ops {
      * whenever another connection or process committed a change since the previous call.
      * Changes committed through this same store do not move it. */
     int (*changes)(void *priv, int64_t *version);
+
+    /* Console sign-in. login_set sets the account's e-mail (unique, compared ignoring ASCII
+     * case; -EEXIST if another account has it) and/or password hash; a NULL argument leaves
+     * that field as it is. A new password hash also ends every session of the account.
+     * -ENOENT if there is no such account. */
+    int (*login_set)(void *priv, int64_t account_id, const char *email, const char *pwhash);
+    /* Find an account by e-mail (ignoring ASCII case), or by id. -ENOENT if none. */
+    int (*login_by_email)(void *priv, const char *email, struct store_login *out);
+    int (*login_by_id)(void *priv, int64_t account_id, struct store_login *out);
+
+    /* Issue the secret of a pending pair of the account: store its hash and the issue time
+     * in one write transaction. -ENOENT if the account has no such pair, -EALREADY if its
+     * secret was issued already (so it can never be issued twice). */
+    int (*cred_issue)(void *priv, int64_t account_id, const char *customer_id,
+                      const unsigned char hash[STORE_HASH_LEN], int64_t now);
+
+    /* Console sessions, keyed by the hash of their token. session_get does not judge expiry;
+     * session_touch records activity; session_purge deletes every session past its absolute
+     * expiry or idle for idle_s seconds or more. */
+    int (*session_add)(void *priv, const struct store_session *s);
+    int (*session_get)(void *priv, const unsigned char token_hash[STORE_HASH_LEN],
+                       struct store_session *out);
+    int (*session_touch)(void *priv, const unsigned char token_hash[STORE_HASH_LEN], int64_t now);
+    int (*session_delete)(void *priv, const unsigned char token_hash[STORE_HASH_LEN]);
+    int (*session_purge)(void *priv, int64_t now, int64_t idle_s);
 };
 
 struct store {

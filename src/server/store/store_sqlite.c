@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * store_sqlite.c: the SQLite backend of the store (store_sqlite_ops).
+ * store_sqlite.c: the SQLite backend of the store (store_sqlite_ops): accounts, credentials
+ * and projects. The console's operations (sign-in data, sessions, the once-only secret issue)
+ * are in store_sqlite_console.c; the helpers both use are in store_sqlite_priv.h.
  *
  * A store is one connection, opened with SQLITE_OPEN_FULLMUTEX and, on top of that, guarded
  * by a pthread mutex so that each backend call (including a multi-statement transaction) has
@@ -22,44 +24,9 @@
 #include "store/store_sqlite.h"
 #include "store/store.h"
 
-#include "common/alloc.h"
-
-#include <errno.h>
-#include <pthread.h>
-#include <sqlite3.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-
-/* The statements of the backend, prepared at open. */
-enum q {
-    Q_BEGIN,
-    Q_COMMIT,
-    Q_ROLLBACK,
-    Q_ACCOUNT_ADD,
-    Q_ACCOUNT_BY_NAME,
-    Q_ACCOUNT_LIST,
-    Q_CRED_COUNT,
-    Q_CRED_ADD,
-    Q_CRED_GET,
-    Q_CRED_LIST,
-    Q_CRED_LIST_ALL,
-    Q_CRED_DELETE,
-    Q_CRED_TOUCH,
-    Q_PROJECT_COUNT,
-    Q_PROJECT_NAME_USED,
-    Q_PROJECT_ID_USED,
-    Q_PROJECT_ADD,
-    Q_PROJECT_GET,
-    Q_PROJECT_LIST,
-    Q_PROJECT_UPDATE,
-    Q_PROJECT_DELETE,
-    Q_DATA_VERSION,
-    Q_COUNT
-};
+#include "store/store_sqlite_priv.h"
 
 #define ACCOUNT_COLS "id, name, created"
-#define CRED_COLS "customer_id, account_id, hash, created, last_used, status"
 #define PROJECT_COLS "id, account_id, name, vendor_key, sign_key, recording_server, status, created"
 
 static const char *const sql[Q_COUNT] = {
@@ -70,7 +37,7 @@ static const char *const sql[Q_COUNT] = {
     [Q_ACCOUNT_BY_NAME] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE name = ?1",
     [Q_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLS " FROM accounts ORDER BY id",
     [Q_CRED_COUNT] = "SELECT count(*) FROM credentials WHERE account_id = ?1",
-    [Q_CRED_ADD] = "INSERT INTO credentials (" CRED_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [Q_CRED_ADD] = "INSERT INTO credentials (" CRED_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [Q_CRED_GET] = "SELECT " CRED_COLS " FROM credentials WHERE customer_id = ?1",
     [Q_CRED_LIST] = "SELECT " CRED_COLS " FROM credentials WHERE account_id = ?1"
                     " ORDER BY created, rowid",
@@ -95,22 +62,19 @@ static const char *const sql[Q_COUNT] = {
     [Q_PROJECT_DELETE] = "UPDATE projects SET deleted = 1"
                          " WHERE account_id = ?1 AND id = ?2 AND deleted = 0",
     [Q_DATA_VERSION] = "PRAGMA data_version",
+    [Q_LOGIN_SET_EMAIL] = "UPDATE accounts SET email = ?2 WHERE id = ?1",
+    [Q_LOGIN_SET_PWHASH] = "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
+    [Q_LOGIN_BY_EMAIL] = "SELECT " LOGIN_COLS " FROM accounts WHERE email = ?1 COLLATE NOCASE",
+    [Q_LOGIN_BY_ID] = "SELECT " LOGIN_COLS " FROM accounts WHERE id = ?1",
+    [Q_CRED_ISSUE] = "UPDATE credentials SET hash = ?3, issued = ?4"
+                     " WHERE customer_id = ?1 AND account_id = ?2 AND hash IS NULL",
+    [Q_SESSION_ADD] = "INSERT INTO sessions (" SESSION_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [Q_SESSION_GET] = "SELECT " SESSION_COLS " FROM sessions WHERE token_hash = ?1",
+    [Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen = max(last_seen, ?2) WHERE token_hash = ?1",
+    [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+    [Q_SESSION_DELETE_ACCOUNT] = "DELETE FROM sessions WHERE account_id = ?1",
+    [Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires <= ?1 OR last_seen <= ?1 - ?2",
 };
-
-/* The private state behind a `void *priv`. */
-struct sq {
-    pthread_mutex_t lock;
-    sqlite3 *db;
-    sqlite3_stmt *q[Q_COUNT];
-};
-
-/* Rows copied out of a result set; `size` is the size of one row. */
-struct rows {
-    unsigned char *v;
-    size_t n, cap, size;
-};
-
-typedef int (*row_read_fn)(sqlite3_stmt *st, void *out);
 
 int
 store_sqlite_error(sqlite3 *db, const char *what)
@@ -118,146 +82,6 @@ store_sqlite_error(sqlite3 *db, const char *what)
     fprintf(stderr, "restauthd: store: %s: %s (sqlite code %d)\n", what, sqlite3_errmsg(db),
             sqlite3_extended_errcode(db));
     return -EIO;
-}
-
-static void
-lock(struct sq *s)
-{
-    (void)pthread_mutex_lock(&s->lock);
-}
-
-static void
-unlock(struct sq *s)
-{
-    (void)pthread_mutex_unlock(&s->lock);
-}
-
-/* True if v is a string of at most max bytes. */
-static bool
-fits(const char *v, size_t max)
-{
-    return v != NULL && strnlen(v, max + 1) <= max;
-}
-
-/* Release statement st for the next call: end its scan and drop its bindings, which may
- * point into the caller's memory. */
-static void
-put(sqlite3_stmt *st)
-{
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-}
-
-/* Check the OR of several sqlite3_bind_* results. Returns 0 or -EIO (logged). */
-static int
-bound(struct sq *s, int any)
-{
-    return any == SQLITE_OK ? 0 : store_sqlite_error(s->db, "bind");
-}
-
-/* Bind a string (NULL binds SQL NULL) as text that SQLite does not copy. */
-static int
-bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v == NULL)
-        return sqlite3_bind_null(st, i);
-    return sqlite3_bind_text(st, i, v, (int)strlen(v), SQLITE_STATIC);
-}
-
-/*
- * Step st once. Returns 1 for a row, 0 when done, -EEXIST for a unique violation, -ENOENT for
- * a foreign key violation (a missing account), or -EIO (logged as `what`) otherwise.
- */
-static int
-step(struct sq *s, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-    switch (rc) {
-    case SQLITE_ROW:
-        return 1;
-    case SQLITE_DONE:
-        return 0;
-    case SQLITE_CONSTRAINT_UNIQUE:
-    case SQLITE_CONSTRAINT_PRIMARYKEY:
-        return -EEXIST;
-    case SQLITE_CONSTRAINT_FOREIGNKEY:
-        return -ENOENT;
-    case SQLITE_NOMEM:
-        return -ENOMEM;
-    default:
-        return store_sqlite_error(s->db, what);
-    }
-}
-
-/* Run statement `id`, which takes no parameters and returns no rows. */
-static int
-run(struct sq *s, enum q id, const char *what)
-{
-    int rc = step(s, s->q[id], what);
-    put(s->q[id]);
-    return rc;
-}
-
-/* Start a write transaction; the write lock is taken now, waiting up to the busy timeout. */
-static int
-tx_begin(struct sq *s)
-{
-    return run(s, Q_BEGIN, "begin");
-}
-
-/* End the transaction: commit if rc is 0, else roll back. Returns rc or the commit error. */
-static int
-tx_end(struct sq *s, int rc)
-{
-    if (rc == 0) {
-        rc = run(s, Q_COMMIT, "commit");
-        if (rc == 0)
-            return 0;
-    }
-    if (!sqlite3_get_autocommit(s->db)) {
-        sqlite3_step(s->q[Q_ROLLBACK]);
-        put(s->q[Q_ROLLBACK]);
-    }
-    return rc;
-}
-
-/* Run counting statement `id` (account id as ?1) and store the count in *n. */
-static int
-count_of(struct sq *s, enum q id, int64_t account_id, int64_t *n)
-{
-    sqlite3_stmt *st = s->q[id];
-    int rc = bound(s, sqlite3_bind_int64(st, 1, account_id));
-    if (rc == 0)
-        rc = step(s, st, "count");
-    if (rc == 1) {
-        *n = sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == 0) {
-        rc = -EIO;
-    }
-    put(st);
-    return rc;
-}
-
-/* Copy text column `col` into dst (cap bytes with the NUL); SQL NULL becomes "". */
-static int
-col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-    dst[0] = '\0';
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
-        return 0;
-    const unsigned char *t = sqlite3_column_text(st, col);
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-    if (t == NULL)
-        return -ENOMEM;
-    if (n >= cap) {
-        fprintf(stderr, "restauthd: store: column %s holds a value longer than %zu bytes\n",
-                sqlite3_column_name(st, col), cap - 1);
-        return -EIO;
-    }
-    memcpy(dst, t, n);
-    dst[n] = '\0';
-    return 0;
 }
 
 static int
@@ -269,23 +93,29 @@ read_account(sqlite3_stmt *st, void *out)
     return col_text(st, 1, a->name, sizeof(a->name));
 }
 
-static int
-read_cred(sqlite3_stmt *st, void *out)
+/* A NULL hash is a pending pair (console "Add a secret" before the download). */
+int
+store_sqlite_read_cred(sqlite3_stmt *st, void *out)
 {
     struct store_cred *c = out;
     int rc = col_text(st, 0, c->customer_id, sizeof(c->customer_id));
     if (rc != 0)
         return rc;
     c->account_id = sqlite3_column_int64(st, 1);
+    c->pending = sqlite3_column_type(st, 2) == SQLITE_NULL;
     const void *hash = sqlite3_column_blob(st, 2);
-    if (hash == NULL || sqlite3_column_bytes(st, 2) != STORE_HASH_LEN) {
+    if (!c->pending && (hash == NULL || sqlite3_column_bytes(st, 2) != STORE_HASH_LEN)) {
         fprintf(stderr, "restauthd: store: a credential hash has the wrong length\n");
         return -EIO;
     }
-    memcpy(c->hash, hash, STORE_HASH_LEN);
+    if (c->pending)
+        memset(c->hash, 0, STORE_HASH_LEN);
+    else
+        memcpy(c->hash, hash, STORE_HASH_LEN);
     c->created = sqlite3_column_int64(st, 3);
     c->last_used = sqlite3_column_int64(st, 4);
     c->status = sqlite3_column_int(st, 5);
+    c->issued = sqlite3_column_int64(st, 6);
     return 0;
 }
 
@@ -306,57 +136,6 @@ read_project(sqlite3_stmt *st, void *out)
         rc = col_text(st, 5, p->recording_server, sizeof(p->recording_server));
     p->status = sqlite3_column_int(st, 6);
     p->created = sqlite3_column_int64(st, 7);
-    return rc;
-}
-
-/* Step st for at most one row and read it into out. Returns 0, -ENOENT or another error. */
-static int
-fetch_one(struct sq *s, sqlite3_stmt *st, row_read_fn read, void *out, const char *what)
-{
-    int rc = step(s, st, what);
-    if (rc == 1)
-        rc = read(st, out);
-    else if (rc == 0)
-        rc = -ENOENT;
-    put(st);
-    return rc;
-}
-
-/* Append a zeroed row to r. Returns it, or NULL when out of memory. */
-static void *
-rows_add(struct rows *r)
-{
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 8;
-        if (cap > SIZE_MAX / r->size)
-            return NULL;
-        unsigned char *v = ra_realloc(r->v, cap * r->size);
-        if (v == NULL)
-            return NULL;
-        r->v = v;
-        r->cap = cap;
-    }
-    void *row = r->v + r->n++ * r->size;
-    memset(row, 0, r->size);
-    return row;
-}
-
-/* Step st to its end, copying every row into r. Returns 0 or a negative code. */
-static int
-collect(struct sq *s, sqlite3_stmt *st, struct rows *r, row_read_fn read, const char *what)
-{
-    int rc;
-    while ((rc = step(s, st, what)) == 1) {
-        void *row = rows_add(r);
-        if (row == NULL) {
-            rc = -ENOMEM;
-            break;
-        }
-        rc = read(st, row);
-        if (rc != 0)
-            break;
-    }
-    put(st);
     return rc;
 }
 
@@ -415,16 +194,19 @@ sq_account_list(void *priv, store_account_fn fn, void *ctx)
     return rc;
 }
 
-/* Insert credential c. A taken customer id is -EAGAIN (ids are generated at random). */
+/* Insert credential c (without a hash when pending). A taken customer id is -EAGAIN (ids are
+ * generated at random). */
 static int
 insert_cred(struct sq *s, const struct store_cred *c)
 {
     sqlite3_stmt *st = s->q[Q_CRED_ADD];
-    int rc =
-        bound(s, bind_text(st, 1, c->customer_id) | sqlite3_bind_int64(st, 2, c->account_id) |
-                     sqlite3_bind_blob(st, 3, c->hash, STORE_HASH_LEN, SQLITE_STATIC) |
-                     sqlite3_bind_int64(st, 4, c->created) |
-                     sqlite3_bind_int64(st, 5, c->last_used) | sqlite3_bind_int(st, 6, c->status));
+    int64_t issued = c->pending ? 0 : c->issued != 0 ? c->issued : c->created;
+    int hash_rc = c->pending ? sqlite3_bind_null(st, 3)
+                             : sqlite3_bind_blob(st, 3, c->hash, STORE_HASH_LEN, SQLITE_STATIC);
+    int rc = bound(s, bind_text(st, 1, c->customer_id) | sqlite3_bind_int64(st, 2, c->account_id) |
+                          hash_rc | sqlite3_bind_int64(st, 4, c->created) |
+                          sqlite3_bind_int64(st, 5, c->last_used) |
+                          sqlite3_bind_int(st, 6, c->status) | sqlite3_bind_int64(st, 7, issued));
     if (rc == 0)
         rc = step(s, st, "cred_add");
     put(st);
@@ -460,7 +242,7 @@ cred_lookup(struct sq *s, const char *customer_id, struct store_cred *out)
     sqlite3_stmt *st = s->q[Q_CRED_GET];
     int rc = bound(s, bind_text(st, 1, customer_id));
     if (rc == 0)
-        rc = fetch_one(s, st, read_cred, out, "cred_get");
+        rc = fetch_one(s, st, store_sqlite_read_cred, out, "cred_get");
     put(st);
     return rc;
 }
@@ -488,7 +270,7 @@ sq_cred_list(void *priv, int64_t account_id, store_cred_fn fn, void *ctx)
     sqlite3_stmt *st = s->q[account_id < 0 ? Q_CRED_LIST_ALL : Q_CRED_LIST];
     int rc = account_id < 0 ? 0 : bound(s, sqlite3_bind_int64(st, 1, account_id));
     if (rc == 0)
-        rc = collect(s, st, &r, read_cred, "cred_list");
+        rc = collect(s, st, &r, store_sqlite_read_cred, "cred_list");
     put(st);
     unlock(s);
     for (size_t i = 0; rc == 0 && i < r.n; i++)
@@ -795,4 +577,13 @@ const struct store_ops store_sqlite_ops = {
     .project_update = sq_project_update,
     .project_delete = sq_project_delete,
     .changes = store_sqlite_data_version,
+    .login_set = sqc_login_set,
+    .login_by_email = sqc_login_by_email,
+    .login_by_id = sqc_login_by_id,
+    .cred_issue = sqc_cred_issue,
+    .session_add = sqc_session_add,
+    .session_get = sqc_session_get,
+    .session_touch = sqc_session_touch,
+    .session_delete = sqc_session_delete,
+    .session_purge = sqc_session_purge,
 };

@@ -72,6 +72,35 @@ static const char *const migrations[] = {
     ");"
     "CREATE UNIQUE INDEX projects_live_name ON projects (account_id, name) WHERE deleted = 0;"
     "CREATE INDEX projects_by_account ON projects (account_id, deleted, created, seq);",
+
+    "ALTER TABLE accounts ADD COLUMN email TEXT;"
+    "ALTER TABLE accounts ADD COLUMN password_hash TEXT;"
+    "CREATE UNIQUE INDEX accounts_email ON accounts (email COLLATE NOCASE)"
+    "  WHERE email IS NOT NULL;"
+    "CREATE TABLE credentials_v2 ("
+    "  customer_id TEXT    NOT NULL PRIMARY KEY,"
+    "  account_id  INTEGER NOT NULL REFERENCES accounts (id),"
+    "  hash        BLOB,"
+    "  created     INTEGER NOT NULL,"
+    "  last_used   INTEGER NOT NULL DEFAULT 0,"
+    "  status      INTEGER NOT NULL DEFAULT 1,"
+    "  issued      INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "INSERT INTO credentials_v2 (customer_id, account_id, hash, created, last_used, status, issued)"
+    "  SELECT customer_id, account_id, hash, created, last_used, status, created"
+    "  FROM credentials ORDER BY rowid;"
+    "DROP TABLE credentials;"
+    "ALTER TABLE credentials_v2 RENAME TO credentials;"
+    "CREATE INDEX credentials_by_account ON credentials (account_id, created);"
+    "CREATE TABLE sessions ("
+    "  token_hash BLOB    NOT NULL PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts (id),"
+    "  csrf       TEXT    NOT NULL,"
+    "  created    INTEGER NOT NULL,"
+    "  last_seen  INTEGER NOT NULL,"
+    "  expires    INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX sessions_by_account ON sessions (account_id);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SQLITE_SCHEMA_VERSION,

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_store_sqlite_console.c: the SQLite store's console operations (migration 2, sign-in
+ * data, pending pairs and their once-only secret issue, sessions) on throwaway database files.
+ */
+#include "store/store.h"
+#include "store/store_sqlite.h"
+
+#include "harness.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char tmpdir[] = "/tmp/ra-test-store-console-XXXXXX";
+
+static const char *
+path_in(char *buf, size_t n, const char *prefix, const char *name)
+{
+    snprintf(buf, n, "%s%s/%s", prefix, tmpdir, name);
+    return buf;
+}
+
+static int
+open_db(struct store *st, const char *name)
+{
+    char url[PATH_MAX];
+    int rc = store_open(path_in(url, sizeof(url), "sqlite:", name), st);
+    ASSERT_EQ_INT(rc, 0);
+    return rc;
+}
+
+/* Run SQL on the file NAME through a raw connection; returns the SQLite result code. */
+static int
+raw_exec(const char *name, const char *sql)
+{
+    char path[PATH_MAX];
+    sqlite3 *db = NULL;
+    path_in(path, sizeof(path), "", name);
+    int rc = sqlite3_open(path, &db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+static void
+make_pending(struct store_cred *c, const char *id, int64_t account, int64_t created)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->customer_id, sizeof(c->customer_id), "%s", id);
+    c->account_id = account;
+    c->created = created;
+    c->status = 1;
+    c->pending = true;
+}
+
+/* A database made by the first release (schema version 1) keeps its pairs through
+ * migration 2; they count as issued when they were created. */
+static void
+test_migration_from_v1(void)
+{
+    struct store st;
+    struct store_cred c;
+    struct store_login l;
+    int rc = raw_exec("v1.db", "PRAGMA journal_mode = WAL;"
+                               "CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT NOT NULL"
+                               " UNIQUE, created INTEGER NOT NULL);"
+                               "CREATE TABLE credentials (customer_id TEXT NOT NULL PRIMARY KEY,"
+                               " account_id INTEGER NOT NULL REFERENCES accounts (id),"
+                               " hash BLOB NOT NULL, created INTEGER NOT NULL,"
+                               " last_used INTEGER NOT NULL DEFAULT 0,"
+                               " status INTEGER NOT NULL DEFAULT 1);"
+                               "CREATE INDEX credentials_by_account ON credentials"
+                               " (account_id, created);"
+                               "CREATE TABLE projects (seq INTEGER PRIMARY KEY, id TEXT NOT NULL"
+                               " UNIQUE, account_id INTEGER NOT NULL REFERENCES accounts (id),"
+                               " name TEXT NOT NULL, vendor_key TEXT NOT NULL, sign_key TEXT NOT"
+                               " NULL DEFAULT '', recording_server TEXT, status INTEGER NOT NULL"
+                               " DEFAULT 1, created INTEGER NOT NULL, deleted INTEGER NOT NULL"
+                               " DEFAULT 0);"
+                               "INSERT INTO accounts VALUES (1, 'old', 5);"
+                               "INSERT INTO credentials VALUES ('c2', 1, zeroblob(32), 7, 9, 1);"
+                               "INSERT INTO credentials VALUES ('c1', 1, randomblob(32), 7, 0, 1);"
+                               "PRAGMA user_version = 1;");
+    ASSERT_EQ_INT(rc, SQLITE_OK);
+    if (open_db(&st, "v1.db") != 0)
+        return;
+    ASSERT_EQ_INT(st.ops->cred_get(st.priv, "c2", &c), 0);
+    ASSERT_TRUE(!c.pending);
+    ASSERT_EQ_INT(c.issued, 7);
+    ASSERT_EQ_INT(c.last_used, 9);
+    ASSERT_EQ_INT(st.ops->login_by_id(st.priv, 1, &l), 0);
+    ASSERT_EQ_STR(l.name, "old");
+    ASSERT_EQ_STR(l.email, "");
+    ASSERT_EQ_STR(l.pwhash, "");
+    ASSERT_EQ_INT(st.ops->cred_get(st.priv, "c1", &c), 0);
+    ASSERT_TRUE(!c.pending);
+    store_close(&st);
+    /* The insertion order still breaks the tie of equal `created`: c2 first. */
+    char path[PATH_MAX];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    ASSERT_EQ_INT(sqlite3_open(path_in(path, sizeof(path), "", "v1.db"), &db), SQLITE_OK);
+    ASSERT_EQ_INT(sqlite3_prepare_v2(db,
+                                     "SELECT customer_id FROM credentials ORDER BY created, rowid",
+                                     -1, &q, NULL),
+                  SQLITE_OK);
+    ASSERT_EQ_INT(sqlite3_step(q), SQLITE_ROW);
+    ASSERT_EQ_STR((const char *)sqlite3_column_text(q, 0), "c2");
+    sqlite3_finalize(q);
+    ASSERT_EQ_INT(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
+    ASSERT_EQ_INT(sqlite3_step(q), SQLITE_ROW);
+    ASSERT_EQ_INT(sqlite3_column_int(q, 0), STORE_SQLITE_SCHEMA_VERSION);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+static void
+test_login(void)
+{
+    struct store st;
+    struct store_account a, b;
+    struct store_login l;
+    if (open_db(&st, "login.db") != 0)
+        return;
+    const struct store_ops *o = st.ops;
+    ASSERT_EQ_INT(o->account_add(st.priv, "alice", 1, &a), 0);
+    ASSERT_EQ_INT(o->account_add(st.priv, "bob", 1, &b), 0);
+    ASSERT_EQ_INT(o->login_by_email(st.priv, "alice@example.com", &l), -ENOENT);
+    ASSERT_EQ_INT(o->login_set(st.priv, a.id, "Alice@Example.com", NULL), 0);
+    ASSERT_EQ_INT(o->login_by_email(st.priv, "alice@EXAMPLE.com", &l), 0);
+    ASSERT_EQ_INT(l.account_id, a.id);
+    ASSERT_EQ_STR(l.name, "alice");
+    ASSERT_EQ_STR(l.email, "Alice@Example.com");
+    ASSERT_EQ_STR(l.pwhash, "");
+    /* E-mail addresses are unique, ignoring case. */
+    ASSERT_EQ_INT(o->login_set(st.priv, b.id, "ALICE@example.COM", NULL), -EEXIST);
+    ASSERT_EQ_INT(o->login_set(st.priv, b.id, "bob@example.com", "$argon2id$fake"), 0);
+    ASSERT_EQ_INT(o->login_by_id(st.priv, b.id, &l), 0);
+    ASSERT_EQ_STR(l.pwhash, "$argon2id$fake");
+    ASSERT_EQ_STR(l.email, "bob@example.com");
+    /* NULL keeps a field; the e-mail of the same account may change its case. */
+    ASSERT_EQ_INT(o->login_set(st.priv, b.id, NULL, "$argon2id$other"), 0);
+    ASSERT_EQ_INT(o->login_set(st.priv, a.id, "ALICE@example.com", NULL), 0);
+    ASSERT_EQ_INT(o->login_by_email(st.priv, "bob@example.com", &l), 0);
+    ASSERT_EQ_STR(l.pwhash, "$argon2id$other");
+    ASSERT_EQ_INT(o->login_set(st.priv, 9999, "x@example.com", NULL), -ENOENT);
+    ASSERT_EQ_INT(o->login_set(st.priv, a.id, "", NULL), -EINVAL);
+    ASSERT_EQ_INT(o->login_by_id(st.priv, 9999, &l), -ENOENT);
+    ASSERT_EQ_INT(o->login_by_email(st.priv, "", &l), -ENOENT);
+    store_close(&st);
+}
+
+static void
+test_pending_issue(void)
+{
+    struct store st;
+    struct store_account a, b;
+    struct store_cred c;
+    unsigned char h[STORE_HASH_LEN];
+    if (open_db(&st, "issue.db") != 0)
+        return;
+    const struct store_ops *o = st.ops;
+    ASSERT_EQ_INT(o->account_add(st.priv, "alice", 1, &a), 0);
+    ASSERT_EQ_INT(o->account_add(st.priv, "bob", 1, &b), 0);
+    make_pending(&c, "p1", a.id, 50);
+    ASSERT_EQ_INT(o->cred_add(st.priv, &c, 2), 0);
+    make_pending(&c, "p2", a.id, 51);
+    ASSERT_EQ_INT(o->cred_add(st.priv, &c, 2), 0);
+    make_pending(&c, "p3", a.id, 52);
+    ASSERT_EQ_INT(o->cred_add(st.priv, &c, 2), -EDQUOT); /* pending pairs count */
+    memset(&c, 0x55, sizeof(c));
+    ASSERT_EQ_INT(o->cred_get(st.priv, "p1", &c), 0);
+    ASSERT_TRUE(c.pending);
+    ASSERT_EQ_INT(c.issued, 0);
+    static const unsigned char zero[STORE_HASH_LEN];
+    ASSERT_EQ_MEM(c.hash, zero, STORE_HASH_LEN);
+
+    memset(h, 0xab, sizeof(h));
+    ASSERT_EQ_INT(o->cred_issue(st.priv, b.id, "p1", h, 60), -ENOENT); /* not bob's */
+    ASSERT_EQ_INT(o->cred_issue(st.priv, a.id, "nope", h, 60), -ENOENT);
+    ASSERT_EQ_INT(o->cred_issue(st.priv, a.id, "p1", h, 60), 0);
+    ASSERT_EQ_INT(o->cred_issue(st.priv, a.id, "p1", h, 61), -EALREADY);
+    ASSERT_EQ_INT(o->cred_get(st.priv, "p1", &c), 0);
+    ASSERT_TRUE(!c.pending);
+    ASSERT_EQ_INT(c.issued, 60);
+    ASSERT_EQ_MEM(c.hash, h, STORE_HASH_LEN);
+
+    /* A pair made with its secret (the CLI) is issued at creation and cannot be issued. */
+    memset(&c, 0, sizeof(c));
+    snprintf(c.customer_id, sizeof(c.customer_id), "cli");
+    c.account_id = b.id;
+    c.created = 70;
+    c.status = 1;
+    ASSERT_EQ_INT(o->cred_add(st.priv, &c, -1), 0);
+    ASSERT_EQ_INT(o->cred_get(st.priv, "cli", &c), 0);
+    ASSERT_EQ_INT(c.issued, 70);
+    ASSERT_EQ_INT(o->cred_issue(st.priv, b.id, "cli", h, 80), -EALREADY);
+    store_close(&st);
+}
+
+struct race {
+    atomic_int wins;
+    atomic_int already;
+};
+
+/* Each thread opens its own connection (as separate processes would) and tries to issue the
+ * same pending pair. */
+static void *
+issue_thread(void *arg)
+{
+    struct race *r = arg;
+    struct store st;
+    char url[PATH_MAX];
+    unsigned char h[STORE_HASH_LEN] = {1};
+    if (store_open(path_in(url, sizeof(url), "sqlite:", "race.db"), &st) != 0)
+        return NULL;
+    int rc = st.ops->cred_issue(st.priv, 1, "race", h, 5);
+    if (rc == 0)
+        atomic_fetch_add(&r->wins, 1);
+    else if (rc == -EALREADY)
+        atomic_fetch_add(&r->already, 1);
+    store_close(&st);
+    return NULL;
+}
+
+static void
+test_issue_race(void)
+{
+    struct store st;
+    struct store_account a;
+    struct store_cred c;
+    struct race r = {0};
+    pthread_t th[6];
+    if (open_db(&st, "race.db") != 0)
+        return;
+    ASSERT_EQ_INT(st.ops->account_add(st.priv, "alice", 1, &a), 0);
+    make_pending(&c, "race", a.id, 1);
+    ASSERT_EQ_INT(st.ops->cred_add(st.priv, &c, -1), 0);
+    store_close(&st);
+    for (int i = 0; i < 6; i++)
+        pthread_create(&th[i], NULL, issue_thread, &r);
+    for (int i = 0; i < 6; i++)
+        pthread_join(th[i], NULL);
+    ASSERT_EQ_INT(atomic_load(&r.wins), 1);
+    ASSERT_EQ_INT(atomic_load(&r.already), 5);
+}
+
+static void
+test_sessions(void)
+{
+    struct store st;
+    struct store_account a;
+    struct store_session s1 = {.created = 100, .last_seen = 100, .expires = 1000};
+    struct store_session s2, got;
+    if (open_db(&st, "sess.db") != 0)
+        return;
+    const struct store_ops *o = st.ops;
+    ASSERT_EQ_INT(o->account_add(st.priv, "alice", 1, &a), 0);
+    memset(s1.token_hash, 1, STORE_HASH_LEN);
+    s1.account_id = a.id;
+    snprintf(s1.csrf, sizeof(s1.csrf), "%s", "csrf-one");
+    s2 = s1;
+    memset(s2.token_hash, 2, STORE_HASH_LEN);
+    s2.last_seen = 500;
+    ASSERT_EQ_INT(o->session_add(st.priv, &s1), 0);
+    ASSERT_EQ_INT(o->session_add(st.priv, &s1), -EEXIST);
+    ASSERT_EQ_INT(o->session_add(st.priv, &s2), 0);
+    ASSERT_EQ_INT(o->session_get(st.priv, s1.token_hash, &got), 0);
+    ASSERT_EQ_INT(got.account_id, a.id);
+    ASSERT_EQ_STR(got.csrf, "csrf-one");
+    ASSERT_EQ_INT(got.created, 100);
+    ASSERT_EQ_INT(got.expires, 1000);
+    ASSERT_EQ_INT(o->session_touch(st.priv, s1.token_hash, 150), 0);
+    ASSERT_EQ_INT(o->session_touch(st.priv, s1.token_hash, 120), 0); /* never backwards */
+    ASSERT_EQ_INT(o->session_get(st.priv, s1.token_hash, &got), 0);
+    ASSERT_EQ_INT(got.last_seen, 150);
+
+    /* Purge at 560 with 100 s idle: s1 (last seen 150) goes, s2 (500) stays. */
+    ASSERT_EQ_INT(o->session_purge(st.priv, 560, 100), 0);
+    ASSERT_EQ_INT(o->session_get(st.priv, s1.token_hash, &got), -ENOENT);
+    ASSERT_EQ_INT(o->session_get(st.priv, s2.token_hash, &got), 0);
+    /* Past the absolute expiry it goes whatever its activity. */
+    ASSERT_EQ_INT(o->session_purge(st.priv, 1000, 100000), 0);
+    ASSERT_EQ_INT(o->session_get(st.priv, s2.token_hash, &got), -ENOENT);
+
+    /* Delete, and a new password ends every session of the account. */
+    ASSERT_EQ_INT(o->session_add(st.priv, &s1), 0);
+    ASSERT_EQ_INT(o->session_delete(st.priv, s1.token_hash), 0);
+    ASSERT_EQ_INT(o->session_delete(st.priv, s1.token_hash), -ENOENT);
+    ASSERT_EQ_INT(o->session_add(st.priv, &s1), 0);
+    ASSERT_EQ_INT(o->session_add(st.priv, &s2), 0);
+    ASSERT_EQ_INT(o->login_set(st.priv, a.id, "a@example.com", NULL), 0);
+    ASSERT_EQ_INT(o->session_get(st.priv, s1.token_hash, &got), 0); /* e-mail alone: kept */
+    ASSERT_EQ_INT(o->login_set(st.priv, a.id, NULL, "$argon2id$new"), 0);
+    ASSERT_EQ_INT(o->session_get(st.priv, s1.token_hash, &got), -ENOENT);
+    ASSERT_EQ_INT(o->session_get(st.priv, s2.token_hash, &got), -ENOENT);
+    s1.account_id = 9999;
+    ASSERT_EQ_INT(o->session_add(st.priv, &s1), -ENOENT); /* no such account */
+    store_close(&st);
+}
+
+static void
+cleanup(void)
+{
+    char path[PATH_MAX];
+    DIR *d = opendir(tmpdir);
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            unlink(path_in(path, sizeof(path), "", e->d_name));
+    }
+    if (d != NULL)
+        closedir(d);
+    ASSERT_EQ_INT(rmdir(tmpdir), 0);
+}
+
+int
+main(void)
+{
+    if (mkdtemp(tmpdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    RUN(test_migration_from_v1);
+    RUN(test_login);
+    RUN(test_pending_issue);
+    RUN(test_issue_race);
+    RUN(test_sessions);
+    cleanup();
+    return harness_done();
+}
