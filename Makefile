@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-test run test test-sanitize fuzz bench clean
+.PHONY: all deps deps-test run test test-sanitize fuzz bench install clean
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
@@ -39,6 +39,12 @@ fuzz: deps
 	@cmake -S . -B $(BUILD)-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DRA_FUZZ=ON -DRA_SANITIZE=ON >/dev/null
 	@cmake --build $(BUILD)-fuzz -j$(JOBS)
 	@scripts/fuzz.sh $(BUILD)-fuzz/fuzz $(FUZZ_SECONDS)
+
+# Install librestauth (shared, static, headers, pkg-config file), the restauth CLI and the
+# man pages under PREFIX.
+PREFIX ?= /usr/local
+install: all
+	@cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: all
 	@RESTAUTHD=$(BUILD)/bin/restauthd bash bench/run.sh

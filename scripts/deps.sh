@@ -5,8 +5,8 @@
 # pinned in tests/console/package-lock.json (npm ci, when node_modules is missing).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libgnutls28-dev openssl curl python3-pytest sqlite3 clang
-      libclang-rt-14-dev)
+      libsodium-dev libgnutls28-dev libcurl4-openssl-dev openssl curl python3-pytest sqlite3
+      clang libclang-rt-14-dev valgrind groff-base)
 if [ "${1:-}" = test ]; then
   pkgs+=(chromium)
   command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)

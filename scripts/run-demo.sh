@@ -33,6 +33,11 @@ restauthd: demo account "demo"; its credential pair is in var/key_and_secret.txt
 
   curl --cacert var/tls.crt -u "$id:\$(sed -n 's/^secret\xef\xbc\x9a\(.*\)\r\$/\1/p' var/key_and_secret.txt)" https://localhost:$port/dev/v1/projects
 
+or with the C client built beside the server:
+
+  build/bin/restauth projects --credentials var/key_and_secret.txt \\
+      --base-url https://localhost:$port --cacert var/tls.crt --table
+
 The web console: https://localhost:$port/console/ (the certificate is self-signed: accept it
 in the browser, or trust var/tls.crt). Sign in as demo@example.com with the password in
 var/console-password.txt: $(cat var/console-password.txt)
