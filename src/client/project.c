@@ -63,6 +63,25 @@ body_start(struct ra_buf *b, const char *key, const char *value)
     ra_jsonw_str(b, value, strlen(value));
 }
 
+/*
+ * The common start of a call with a JSON body: clear *out (when given), check the handle and
+ * the leading argument, and open the body with `"key":value`. Returns RA_OK or the error
+ * (the body is then not opened).
+ */
+static enum ra_err
+begin(struct ra_client *c, struct ra_buf *b, const char *key, const char *value, const char *what,
+      struct ra_project **out)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (c == NULL)
+        return RA_EINVAL;
+    enum ra_err e = check_arg(c, value, what);
+    if (e == RA_OK)
+        body_start(b, key, value);
+    return e;
+}
+
 /* Send a JSON body; the caller decodes rs. The body buffer is always cleaned up. */
 static enum ra_err
 send_body(struct ra_client *c, const char *method, const char *path, struct ra_buf *b,
@@ -121,14 +140,9 @@ ra_project_create(struct ra_client *c, const char *name, bool enable_sign_key,
                   struct ra_project **out)
 {
     struct ra_buf b;
-    if (out != NULL)
-        *out = NULL;
-    if (c == NULL)
-        return RA_EINVAL;
-    enum ra_err e = check_arg(c, name, "project name");
+    enum ra_err e = begin(c, &b, "name", name, "project name", out);
     if (e != RA_OK)
         return e;
-    body_start(&b, "name", name);
     ra_buf_printf(&b, ",\"enable_sign_key\":%s", enable_sign_key ? "true" : "false");
     return single(c, "/dev/v1/project", &b, false, out);
 }
@@ -137,14 +151,9 @@ enum ra_err
 ra_project_set_status(struct ra_client *c, const char *id, bool enabled, struct ra_project **out)
 {
     struct ra_buf b;
-    if (out != NULL)
-        *out = NULL;
-    if (c == NULL)
-        return RA_EINVAL;
-    enum ra_err e = check_arg(c, id, "project id");
+    enum ra_err e = begin(c, &b, "id", id, "project id", out);
     if (e != RA_OK)
         return e;
-    body_start(&b, "id", id);
     ra_buf_printf(&b, ",\"status\":%d", enabled ? 1 : 0);
     return single(c, "/dev/v1/project_status", &b, true, out);
 }
@@ -174,14 +183,9 @@ enum ra_err
 ra_project_set_sign_key(struct ra_client *c, const char *id, bool enable, struct ra_project **out)
 {
     struct ra_buf b;
-    if (out != NULL)
-        *out = NULL;
-    if (c == NULL)
-        return RA_EINVAL;
-    enum ra_err e = check_arg(c, id, "project id");
+    enum ra_err e = begin(c, &b, "id", id, "project id", out);
     if (e != RA_OK)
         return e;
-    body_start(&b, "id", id);
     ra_buf_printf(&b, ",\"enable\":%s", enable ? "true" : "false");
     return single(c, "/dev/v1/signkey", &b, true, out);
 }
@@ -190,14 +194,9 @@ enum ra_err
 ra_project_reset_sign_key(struct ra_client *c, const char *id, struct ra_project **out)
 {
     struct ra_buf b;
-    if (out != NULL)
-        *out = NULL;
-    if (c == NULL)
-        return RA_EINVAL;
-    enum ra_err e = check_arg(c, id, "project id");
+    enum ra_err e = begin(c, &b, "id", id, "project id", out);
     if (e != RA_OK)
         return e;
-    body_start(&b, "id", id);
     return single(c, "/dev/v1/reset_signkey", &b, false, out);
 }
 
