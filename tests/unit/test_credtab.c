@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 static char tmpdir[] = "/tmp/ra-test-credtab-XXXXXX";
+#include "tmpdir.h"
 static unsigned char key[SECRET_KEY_LEN];
 static struct secret_hasher hasher;
 
@@ -37,8 +38,7 @@ static int
 open_store(struct store *st, const char *name)
 {
     char url[PATH_MAX];
-    snprintf(url, sizeof(url), "sqlite:%s/%s", tmpdir, name);
-    int rc = store_open(url, st);
+    int rc = store_open(path_in(url, sizeof(url), "sqlite:", name), st);
     ASSERT_EQ_INT(rc, 0);
     return rc;
 }
@@ -759,30 +759,11 @@ test_cache(void)
     ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
 }
 
-/* Remove the temporary directory and the files in it. */
-static void
-cleanup(void)
-{
-    char path[PATH_MAX];
-    DIR *d = opendir(tmpdir);
-    struct dirent *e;
-
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-            snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
-            unlink(path);
-        }
-    }
-    if (d != NULL)
-        closedir(d);
-    ASSERT_EQ_INT(rmdir(tmpdir), 0);
-}
-
 int
 main(void)
 {
-    if (ra_rand_init() != 0 || mkdtemp(tmpdir) == NULL) {
-        perror("setup");
+    if (ra_rand_init() != 0 || tmpdir_make() < 0) {
+        fprintf(stderr, "setup failed\n");
         return 1;
     }
     for (int i = 0; i < SECRET_KEY_LEN; i++)
@@ -798,7 +779,7 @@ main(void)
     RUN(test_rate);
     RUN(test_registry);
     RUN(test_cache);
-    cleanup();
+    tmpdir_remove();
     secret_hasher_wipe(&hasher);
     acct_registry_free();
     return harness_done();

@@ -20,13 +20,7 @@
 #include <unistd.h>
 
 static char tmpdir[] = "/tmp/ra-test-secret-XXXXXX";
-
-static const char *
-path_in(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", tmpdir, name);
-    return buf;
-}
+#include "tmpdir.h"
 
 /* Create (or replace) a file with exactly these bytes and this mode. */
 static void
@@ -74,7 +68,7 @@ test_key_create(void)
 
     /* A permissive umask must not widen the mode. */
     mode_t old = umask(0);
-    ASSERT_EQ_INT(secret_key_create(path_in(path, sizeof(path), "k1.key")), 0);
+    ASSERT_EQ_INT(secret_key_create(path_in(path, sizeof(path), "", "k1.key")), 0);
     umask(old);
     ASSERT_EQ_INT(stat(path, &sb), 0);
     ASSERT_TRUE(S_ISREG(sb.st_mode));
@@ -94,14 +88,14 @@ test_key_create(void)
     ASSERT_EQ_MEM(key, first, SECRET_KEY_LEN);
 
     /* Two new files get different random keys (not all zero). */
-    ASSERT_EQ_INT(secret_key_create(path_in(path, sizeof(path), "k2.key")), 0);
+    ASSERT_EQ_INT(secret_key_create(path_in(path, sizeof(path), "", "k2.key")), 0);
     ASSERT_EQ_INT(slurp(path, again, sizeof(again)), SECRET_KEY_LEN);
     ASSERT_TRUE(memcmp(first, again, SECRET_KEY_LEN) != 0);
     static const unsigned char zero[SECRET_KEY_LEN];
     ASSERT_TRUE(memcmp(first, zero, SECRET_KEY_LEN) != 0);
 
     /* Even an existing file that is not a valid key is never overwritten. */
-    path_in(path, sizeof(path), "k3.key");
+    path_in(path, sizeof(path), "", "k3.key");
     make_file(path, "hello", 5, 0644);
     ASSERT_EQ_INT(secret_key_create(path), 0);
     ASSERT_EQ_INT(slurp(path, again, sizeof(again)), 5);
@@ -110,7 +104,7 @@ test_key_create(void)
     ASSERT_EQ_INT(sb.st_mode & 0777, 0644);
 
     /* A missing directory is an error, not a success. */
-    ASSERT_EQ_INT(secret_key_create(path_in(path, sizeof(path), "nodir/k.key")), -ENOENT);
+    ASSERT_EQ_INT(secret_key_create(path_in(path, sizeof(path), "", "nodir/k.key")), -ENOENT);
 }
 
 static void
@@ -120,7 +114,7 @@ test_key_load(void)
     unsigned char data[40], key[SECRET_KEY_LEN];
     for (size_t i = 0; i < sizeof(data); i++)
         data[i] = (unsigned char)(i * 7 + 1);
-    path_in(path, sizeof(path), "load.key");
+    path_in(path, sizeof(path), "", "load.key");
 
     make_file(path, data, SECRET_KEY_LEN, 0600);
     ASSERT_EQ_INT(secret_key_load(path, key), 0);
@@ -150,7 +144,7 @@ test_key_load(void)
     }
 
     /* Missing file. */
-    ASSERT_EQ_INT(secret_key_load(path_in(path, sizeof(path), "absent.key"), key), -ENOENT);
+    ASSERT_EQ_INT(secret_key_load(path_in(path, sizeof(path), "", "absent.key"), key), -ENOENT);
     /* A directory is not a key. */
     ASSERT_TRUE(secret_key_load(tmpdir, key) < 0);
 }
@@ -299,7 +293,8 @@ test_file_write(void)
         "00112233445566778899aabbccddeeff\r\n";
 
     mode_t old = umask(0);
-    ASSERT_EQ_INT(secret_file_write(path_in(path, sizeof(path), "key_and_secret.txt"), id, sec), 0);
+    ASSERT_EQ_INT(secret_file_write(path_in(path, sizeof(path), "", "key_and_secret.txt"), id, sec),
+                  0);
     umask(old);
     long n = slurp(path, got, sizeof(got));
     ASSERT_EQ_INT(n, (long)sizeof(want) - 1);
@@ -337,7 +332,7 @@ test_file_write(void)
 
     /* Any existing file, whatever it holds. */
     char other[PATH_MAX];
-    path_in(other, sizeof(other), "existing.txt");
+    path_in(other, sizeof(other), "", "existing.txt");
     make_file(other, "keep me", 7, 0644);
     ASSERT_EQ_INT(secret_file_write(other, id, sec), -EEXIST);
     ASSERT_EQ_INT(slurp(other, got, sizeof(got)), 7);
@@ -345,38 +340,22 @@ test_file_write(void)
 
     /* A symlink (even a dangling one) is not followed. */
     char link[PATH_MAX], target[PATH_MAX];
-    path_in(link, sizeof(link), "link.txt");
-    path_in(target, sizeof(target), "target.txt");
+    path_in(link, sizeof(link), "", "link.txt");
+    path_in(target, sizeof(target), "", "target.txt");
     ASSERT_EQ_INT(symlink(target, link), 0);
     ASSERT_EQ_INT(secret_file_write(link, id, sec), -EEXIST);
     ASSERT_TRUE(access(target, F_OK) != 0);
 
     /* A missing directory. */
-    ASSERT_EQ_INT(secret_file_write(path_in(path, sizeof(path), "nodir/f.txt"), id, sec), -ENOENT);
-}
-
-/* Remove the temporary directory and the files in it. */
-static void
-cleanup(void)
-{
-    char path[PATH_MAX];
-    DIR *d = opendir(tmpdir);
-    struct dirent *e;
-
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlink(path_in(path, sizeof(path), e->d_name));
-    }
-    if (d != NULL)
-        closedir(d);
-    ASSERT_EQ_INT(rmdir(tmpdir), 0);
+    ASSERT_EQ_INT(secret_file_write(path_in(path, sizeof(path), "", "nodir/f.txt"), id, sec),
+                  -ENOENT);
 }
 
 int
 main(void)
 {
-    if (ra_rand_init() != 0 || mkdtemp(tmpdir) == NULL) {
-        perror("setup");
+    if (ra_rand_init() != 0 || tmpdir_make() < 0) {
+        fprintf(stderr, "setup failed\n");
         return 1;
     }
     RUN(test_key_create);
@@ -384,6 +363,6 @@ main(void)
     RUN(test_hash);
     RUN(test_generate);
     RUN(test_file_write);
-    cleanup();
+    tmpdir_remove();
     return harness_done();
 }

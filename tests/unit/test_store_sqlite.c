@@ -20,14 +20,7 @@
 #include <unistd.h>
 
 static char tmpdir[] = "/tmp/ra-test-store-XXXXXX";
-
-/* Fill buf with "PREFIX<tmpdir>/NAME". */
-static const char *
-path_in(char *buf, size_t n, const char *prefix, const char *name)
-{
-    snprintf(buf, n, "%s%s/%s", prefix, tmpdir, name);
-    return buf;
-}
+#include "tmpdir.h"
 
 /* Open the database file NAME of the temporary directory; a failure is a test failure. */
 static int
@@ -677,30 +670,11 @@ test_kill(void)
     store_close(&st);
 }
 
-/* Remove the temporary directory and the files in it. */
-static void
-cleanup(void)
-{
-    char path[PATH_MAX];
-    DIR *d = opendir(tmpdir);
-    struct dirent *e;
-
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlink(path_in(path, sizeof(path), "", e->d_name));
-    }
-    if (d != NULL)
-        closedir(d);
-    ASSERT_EQ_INT(rmdir(tmpdir), 0);
-}
-
 int
 main(void)
 {
-    if (mkdtemp(tmpdir) == NULL) {
-        perror("mkdtemp");
+    if (tmpdir_make() < 0)
         return 1;
-    }
     RUN(test_url);
     RUN(test_migrations);
     RUN(test_accounts);
@@ -711,6 +685,6 @@ main(void)
     RUN(test_data_version);
     RUN(test_concurrency);
     RUN(test_kill);
-    cleanup();
+    tmpdir_remove();
     return harness_done();
 }

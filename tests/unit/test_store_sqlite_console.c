@@ -18,13 +18,7 @@
 #include <unistd.h>
 
 static char tmpdir[] = "/tmp/ra-test-store-console-XXXXXX";
-
-static const char *
-path_in(char *buf, size_t n, const char *prefix, const char *name)
-{
-    snprintf(buf, n, "%s%s/%s", prefix, tmpdir, name);
-    return buf;
-}
+#include "tmpdir.h"
 
 static int
 open_db(struct store *st, const char *name)
@@ -306,33 +300,16 @@ test_sessions(void)
     store_close(&st);
 }
 
-static void
-cleanup(void)
-{
-    char path[PATH_MAX];
-    DIR *d = opendir(tmpdir);
-    struct dirent *e;
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlink(path_in(path, sizeof(path), "", e->d_name));
-    }
-    if (d != NULL)
-        closedir(d);
-    ASSERT_EQ_INT(rmdir(tmpdir), 0);
-}
-
 int
 main(void)
 {
-    if (mkdtemp(tmpdir) == NULL) {
-        perror("mkdtemp");
+    if (tmpdir_make() < 0)
         return 1;
-    }
     RUN(test_migration_from_v1);
     RUN(test_login);
     RUN(test_pending_issue);
     RUN(test_issue_race);
     RUN(test_sessions);
-    cleanup();
+    tmpdir_remove();
     return harness_done();
 }
