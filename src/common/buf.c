@@ -19,12 +19,27 @@ ra_buf_init(struct ra_buf *b, size_t max)
 }
 
 void
+ra_buf_init_storage(struct ra_buf *b, char *storage, size_t cap)
+{
+    memset(b, 0, sizeof(*b));
+    b->data = storage;
+    b->cap = cap;
+    b->max = cap > 0 ? cap - 1 : 0;
+    b->borrowed = true;
+    b->failed = cap == 0;
+    if (cap > 0)
+        storage[0] = '\0';
+}
+
+void
 ra_buf_cleanup(struct ra_buf *b)
 {
-    ra_free(b->data);
+    if (!b->borrowed)
+        ra_free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
     b->failed = false;
+    b->borrowed = false;
 }
 
 /* Make room for n more bytes plus a NUL. Returns 0, or -ENOSPC / -ENOMEM (and marks failed). */
@@ -102,6 +117,8 @@ ra_buf_printf(struct ra_buf *b, const char *fmt, ...)
 char *
 ra_buf_steal(struct ra_buf *b, size_t *len)
 {
+    if (b->borrowed)
+        return NULL;
     if (b->failed) {
         ra_buf_cleanup(b);
         return NULL;

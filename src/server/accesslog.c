@@ -98,8 +98,9 @@ accesslog_write(const struct accesslog_entry *e)
     char when[40];
     format_now(when);
 
+    char line[2048]; /* fields are bounded: ids, method, a 255-byte path escaped at most 6x */
     struct ra_buf b;
-    ra_buf_init(&b, 4096);
+    ra_buf_init_storage(&b, line, sizeof(line));
     ra_buf_putc(&b, '{');
     put_field(&b, "time", when);
     put_field(&b, "request_id", e->request_id);

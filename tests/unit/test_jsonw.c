@@ -386,6 +386,32 @@ test_buf_printf(void)
     ra_buf_cleanup(&b);
 }
 
+/* A buffer over caller storage: bounded by it, never allocates, never freed or stolen. */
+static void
+test_buf_storage(void)
+{
+    char storage[16];
+    struct ra_buf b;
+    ra_buf_init_storage(&b, storage, sizeof(storage));
+    ASSERT_TRUE(b.data == storage && b.len == 0 && storage[0] == '\0');
+    ra_alloc_fail_at(1); /* any allocation from here on would fail the appends below */
+    ASSERT_EQ_INT(ra_buf_puts(&b, "0123456789"), 0);
+    ASSERT_EQ_INT(ra_jsonw_str(&b, "ab", 2), 0);
+    ASSERT_EQ_STR(storage, "0123456789\"ab\"");
+    ASSERT_EQ_INT(ra_buf_putc(&b, 'x'), 0); /* 15 bytes + NUL: full */
+    ASSERT_EQ_INT(ra_buf_putc(&b, 'y'), -ENOSPC);
+    ASSERT_TRUE(b.failed);
+    ASSERT_EQ_INT(ra_buf_puts(&b, ""), -ENOSPC); /* sticky */
+    ASSERT_EQ_STR(storage, "0123456789\"ab\"x");
+    ra_alloc_fail_at(0);
+    ASSERT_TRUE(ra_buf_steal(&b, NULL) == NULL);
+    ra_buf_cleanup(&b); /* must not free the stack storage (ASan would report it) */
+    ASSERT_TRUE(b.data == NULL && b.len == 0);
+
+    ra_buf_init_storage(&b, storage, 0);
+    ASSERT_EQ_INT(ra_buf_putc(&b, 'z'), -ENOSPC);
+}
+
 int
 main(void)
 {
@@ -399,5 +425,6 @@ main(void)
     RUN(test_buf_limit);
     RUN(test_buf_steal);
     RUN(test_buf_printf);
+    RUN(test_buf_storage);
     return harness_done();
 }
