@@ -300,6 +300,40 @@ test_sessions(void)
     store_close(&st);
 }
 
+/* One account holds at most STORE_SESSIONS_PER_ACCOUNT sessions; the oldest end first and
+ * other accounts' sessions are untouched. */
+static void
+test_session_cap(void)
+{
+    struct store st;
+    struct store_account a, b;
+    struct store_session ss = {.last_seen = 1, .expires = 100000}, other, got;
+    if (open_db(&st, "cap.db") != 0)
+        return;
+    const struct store_ops *o = st.ops;
+    ASSERT_EQ_INT(o->account_add(st.priv, "many", 1, &a), 0);
+    ASSERT_EQ_INT(o->account_add(st.priv, "other", 1, &b), 0);
+    snprintf(ss.csrf, sizeof(ss.csrf), "%s", "csrf");
+    other = ss;
+    other.account_id = b.id;
+    memset(other.token_hash, 0xee, STORE_HASH_LEN);
+    ASSERT_EQ_INT(o->session_add(st.priv, &other), 0);
+    ss.account_id = a.id;
+    int total = STORE_SESSIONS_PER_ACCOUNT + 5;
+    for (int i = 0; i < total; i++) {
+        memset(ss.token_hash, i + 1, STORE_HASH_LEN);
+        ss.created = 10 + i;
+        ASSERT_EQ_INT(o->session_add(st.priv, &ss), 0);
+    }
+    for (int i = 0; i < total; i++) {
+        memset(ss.token_hash, i + 1, STORE_HASH_LEN);
+        int want = i < total - STORE_SESSIONS_PER_ACCOUNT ? -ENOENT : 0;
+        ASSERT_EQ_INT(o->session_get(st.priv, ss.token_hash, &got), want);
+    }
+    ASSERT_EQ_INT(o->session_get(st.priv, other.token_hash, &got), 0);
+    store_close(&st);
+}
+
 int
 main(void)
 {
@@ -310,6 +344,7 @@ main(void)
     RUN(test_pending_issue);
     RUN(test_issue_race);
     RUN(test_sessions);
+    RUN(test_session_cap);
     tmpdir_remove();
     return harness_done();
 }

@@ -30,7 +30,9 @@
 #define STORE_PROJECT_NAME_BYTES 1020 /* 255 characters of UTF-8 */
 #define STORE_RECSRV_MAX 255
 #define STORE_PWHASH_MAX 127 /* an argon2id string from crypto_pwhash_str (STRBYTES - 1) */
-#define STORE_CSRF_LEN 43    /* 32 random bytes as unpadded base64url */
+/* Console sessions one account may hold at once (sign-ins on many browsers). */
+#define STORE_SESSIONS_PER_ACCOUNT 20
+#define STORE_CSRF_LEN 43 /* 32 random bytes as unpadded base64url */
 
 struct store_account {
     int64_t id;
@@ -152,7 +154,8 @@ struct store_ops {
 
     /* Console sessions, keyed by the hash of their token. session_get does not judge expiry;
      * session_touch records activity; session_purge deletes every session past its absolute
-     * expiry or idle for idle_s seconds or more. */
+     * expiry or idle for idle_s seconds or more. session_add keeps at most
+     * STORE_SESSIONS_PER_ACCOUNT sessions per account: the oldest ones beyond that end. */
     int (*session_add)(void *priv, const struct store_session *s);
     int (*session_get)(void *priv, const unsigned char token_hash[STORE_HASH_LEN],
                        struct store_session *out);

@@ -74,6 +74,9 @@ static const char *const sql[Q_COUNT] = {
     [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
     [Q_SESSION_DELETE_ACCOUNT] = "DELETE FROM sessions WHERE account_id = ?1",
     [Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires <= ?1 OR last_seen <= ?1 - ?2",
+    [Q_SESSION_TRIM] = "DELETE FROM sessions WHERE account_id = ?1 AND rowid NOT IN (SELECT rowid "
+                       "FROM sessions WHERE account_id = ?1 ORDER BY created DESC, rowid DESC "
+                       "LIMIT ?2)",
 };
 
 int

@@ -164,8 +164,10 @@ sqc_session_add(void *priv, const struct store_session *ss)
     if (s == NULL || ss == NULL || !fits(ss->csrf, STORE_CSRF_LEN))
         return -EINVAL;
     lock(s);
+    int rc = tx_begin(s);
     sqlite3_stmt *st = s->q[Q_SESSION_ADD];
-    int rc = bound(s, sqlite3_bind_blob(st, 1, ss->token_hash, STORE_HASH_LEN, SQLITE_STATIC) |
+    if (rc == 0)
+        rc = bound(s, sqlite3_bind_blob(st, 1, ss->token_hash, STORE_HASH_LEN, SQLITE_STATIC) |
                           sqlite3_bind_int64(st, 2, ss->account_id) | bind_text(st, 3, ss->csrf) |
                           sqlite3_bind_int64(st, 4, ss->created) |
                           sqlite3_bind_int64(st, 5, ss->last_seen) |
@@ -173,6 +175,16 @@ sqc_session_add(void *priv, const struct store_session *ss)
     if (rc == 0)
         rc = step(s, st, "session_add");
     put(st);
+    if (rc == 0) {
+        /* Bound the account's sessions: the oldest beyond the cap end here. */
+        st = s->q[Q_SESSION_TRIM];
+        rc = bound(s, sqlite3_bind_int64(st, 1, ss->account_id) |
+                          sqlite3_bind_int(st, 2, STORE_SESSIONS_PER_ACCOUNT));
+        if (rc == 0)
+            rc = step(s, st, "session trim");
+        put(st);
+    }
+    rc = tx_end(s, rc);
     unlock(s);
     return rc;
 }
