@@ -96,12 +96,8 @@ serve_asset(struct request *req, const char *path)
         const struct console_asset *a = &console_assets[i];
         if (strcmp(a->name, name) != 0)
             continue;
-        char *body = ra_malloc(a->len + 1);
-        if (body != NULL)
-            memcpy(body, a->data, a->len + 1);
-        reply_json(&req->reply, 200, body, body ? a->len : 0);
-        if (req->reply.status == 200)
-            req->reply.content_type = a->type;
+        reply_static(&req->reply, 200, (const char *)a->data, a->len);
+        req->reply.content_type = a->type;
         decorate(&req->reply, false);
         return true;
     }

@@ -345,13 +345,13 @@ handle_delete(struct handler_ctx *ctx, struct reply *out)
         rc = ctx->app->store->ops->project_delete(ctx->app->store->priv, ctx->acct->id, id);
     acct_invalidate(ctx->acct);
     if (rc == -ENOENT) {
-        char *body = ra_strdup("{\"error_msg\":\"project not exist\"}");
-        reply_json(out, 404, body, body ? strlen(body) : 0);
+        static const char legacy_404[] = "{\"error_msg\":\"project not exist\"}";
+        reply_static(out, 404, legacy_404, sizeof(legacy_404) - 1);
     } else if (rc < 0) {
         reply_store_error(out, rc);
     } else {
-        char *body = ra_strdup("{\"success\":true}");
-        reply_json(out, 200, body, body ? strlen(body) : 0);
+        static const char legacy_ok[] = "{\"success\":true}";
+        reply_static(out, 200, legacy_ok, sizeof(legacy_ok) - 1);
     }
 }
 

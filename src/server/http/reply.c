@@ -39,19 +39,42 @@ reply_error(struct reply *r, int status, const char *msg)
     set_body(r, status, "{\"status\":\"error\",\"message\":", msg);
 }
 
+/* Free (and wipe, for a secret) the current body unless it is static. */
+static void
+release_body(struct reply *r)
+{
+    if (!r->static_body) {
+        if (r->wipe_body && r->body != NULL)
+            ra_wipe(r->body, r->len);
+        ra_free(r->body);
+    }
+    r->body = NULL;
+    r->len = 0;
+    r->static_body = false;
+}
+
 void
 reply_json(struct reply *r, int status, char *body, size_t len)
 {
     static const char oom[] = "{\"message\":\"An unexpected error occurred\"}";
-    ra_free(r->body);
+    if (body == NULL) {
+        reply_static(r, 500, oom, sizeof(oom) - 1);
+        return;
+    }
+    release_body(r);
     r->status = status;
     r->body = body;
     r->len = len;
-    if (body == NULL) {
-        r->status = 500;
-        r->body = ra_strdup(oom);
-        r->len = r->body ? strlen(oom) : 0;
-    }
+}
+
+void
+reply_static(struct reply *r, int status, const char *body, size_t len)
+{
+    release_body(r);
+    r->status = status;
+    r->body = (char *)body; /* never written through: static_body marks it read-only */
+    r->len = len;
+    r->static_body = true;
 }
 
 int
@@ -69,11 +92,7 @@ reply_add_header(struct reply *r, const char *name, const char *value, bool copy
 void
 reply_cleanup(struct reply *r)
 {
-    if (r->wipe_body && r->body != NULL)
-        ra_wipe(r->body, r->len);
-    ra_free(r->body);
-    r->body = NULL;
-    r->len = 0;
+    release_body(r);
     for (int i = 0; i < r->nheaders; i++)
         if (r->headers[i].owned)
             ra_free_secret(r->headers[i].value, strlen(r->headers[i].value));

@@ -26,6 +26,7 @@ struct reply {
     bool www_auth;            /* add the Basic challenge (set for every 401) */
     bool close;               /* close the connection after this response */
     bool wipe_body;           /* the body holds a secret (NUL-terminated): wipe it when freed */
+    bool static_body;         /* the body is static data: never freed */
     const char *content_type; /* static; NULL = application/json */
     int nheaders;
     struct reply_header headers[REPLY_MAX_HEADERS];
@@ -43,6 +44,9 @@ void reply_json(struct reply *r, int status, char *body, size_t len);
  * header is then missing, which the caller may treat as a 500).
  */
 int reply_add_header(struct reply *r, const char *name, const char *value, bool copy);
+/* Answer with static bytes (a literal or embedded data) that are neither copied nor freed. */
+void reply_static(struct reply *r, int status, const char *body, size_t len);
+
 /* Release the body and the owned header values. */
 void reply_cleanup(struct reply *r);
 

@@ -46,11 +46,14 @@ static enum MHD_Result
 queue_reply(struct MHD_Connection *conn, struct request *req)
 {
     struct reply *r = &req->reply;
-    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
-        r->len, r->body, r->wipe_body ? free_wiped : ra_free);
+    struct MHD_Response *resp =
+        r->static_body ? MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_PERSISTENT)
+                       : MHD_create_response_from_buffer_with_free_callback(
+                             r->len, r->body, r->wipe_body ? free_wiped : ra_free);
     if (resp == NULL)
         return MHD_NO;
-    r->body = NULL; /* now owned by the response */
+    r->body = NULL; /* now owned by the response (or static) */
+    r->static_body = false;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             r->content_type ? r->content_type : "application/json");
     for (int i = 0; i < r->nheaders; i++)
