@@ -19,6 +19,13 @@ ra_buf_init(struct ra_buf *b, size_t max)
 }
 
 void
+ra_buf_init_secret(struct ra_buf *b, size_t max)
+{
+    ra_buf_init(b, max);
+    b->secret = true;
+}
+
+void
 ra_buf_init_storage(struct ra_buf *b, char *storage, size_t cap)
 {
     memset(b, 0, sizeof(*b));
@@ -34,12 +41,15 @@ ra_buf_init_storage(struct ra_buf *b, char *storage, size_t cap)
 void
 ra_buf_cleanup(struct ra_buf *b)
 {
-    if (!b->borrowed)
+    if (!b->borrowed && b->secret)
+        ra_free_secret(b->data, b->cap);
+    else if (!b->borrowed)
         ra_free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
     b->failed = false;
     b->borrowed = false;
+    b->secret = false;
 }
 
 /* Make room for n more bytes plus a NUL. Returns 0, or -ENOSPC / -ENOMEM (and marks failed). */
@@ -58,10 +68,14 @@ reserve(struct ra_buf *b, size_t n)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap *= 2;
-    char *p = ra_realloc(b->data, cap);
+    char *p = b->secret ? ra_malloc(cap) : ra_realloc(b->data, cap);
     if (p == NULL) {
         b->failed = true;
         return -ENOMEM;
+    }
+    if (b->secret && b->data != NULL) {
+        memcpy(p, b->data, b->len + 1);
+        ra_free_secret(b->data, b->cap);
     }
     b->data = p;
     b->cap = cap;

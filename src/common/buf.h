@@ -18,14 +18,18 @@ struct ra_buf {
     size_t max;    /* hard limit on len */
     bool failed;   /* an append hit the limit or ran out of memory */
     bool borrowed; /* data is the caller's storage: never grown or freed */
+    bool secret;   /* wipe every block before it is released (growth, cleanup) */
 };
 
 /* Prepare an empty buffer that may hold at most max bytes. Allocates lazily. */
 void ra_buf_init(struct ra_buf *b, size_t max);
+/* Like ra_buf_init, for data that may hold a secret: a block is wiped before it is freed,
+ * when the buffer grows as when it is cleaned up. */
+void ra_buf_init_secret(struct ra_buf *b, size_t max);
 /* Prepare an empty buffer over the caller's storage (cap bytes, so at most cap - 1 bytes of
  * data plus the NUL). It never allocates; ra_buf_steal() on it returns NULL. */
 void ra_buf_init_storage(struct ra_buf *b, char *storage, size_t cap);
-/* Free the storage (unless borrowed) and reset to empty. */
+/* Free the storage (unless borrowed; wiped first when secret) and reset to empty. */
 void ra_buf_cleanup(struct ra_buf *b);
 int ra_buf_append(struct ra_buf *b, const void *p, size_t n);
 int ra_buf_puts(struct ra_buf *b, const char *s);

@@ -12,6 +12,7 @@
 #include "common/alloc.h"
 #include "console/password.h"
 #include "handlers/projects.h"
+#include "service/creds.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -69,18 +70,25 @@ admin_open(const struct config *cfg, struct store *st, unsigned char *key)
     return rc;
 }
 
-/* Create a pair for the account and hand the secret out once. */
-static int
-create_pair(const struct config *cfg, struct store *st, const unsigned char *key,
-            const struct store_account *acc, const char *out)
+/* Print why the credential service refused, in its own words. */
+static void
+print_refusal(const struct app *app, int rc, const char *what)
 {
-    struct store_cred c = {.account_id = acc->id, .created = (int64_t)time(NULL), .status = 1};
+    char msg[CREDS_MESSAGE_MAX];
+    const char *text = creds_message(app, rc, msg, sizeof(msg));
+    fprintf(stderr, "restauthd: %s: %s\n", what, text != NULL ? text : strerror(-rc));
+}
+
+/*
+ * Create a pair for the account and hand the secret out once: into `out` (created exclusively,
+ * mode 0600, before the pair is stored, and removed again if storing fails) or on stdout.
+ */
+static int
+create_pair(const struct app *app, const struct store_account *acc, const char *out)
+{
+    struct store_cred c;
     char secret[SECRET_HEX_LEN + 1];
-    secret_generate(c.customer_id, secret);
-    struct secret_hasher hasher;
-    secret_hasher_init(&hasher, key);
-    secret_hash(&hasher, c.customer_id, SECRET_HEX_LEN, secret, SECRET_HEX_LEN, c.hash);
-    secret_hasher_wipe(&hasher);
+    creds_new(app, acc->id, (int64_t)time(NULL), &c, secret);
     int rc = 0;
     if (out != NULL) {
         rc = secret_file_write(out, c.customer_id, secret);
@@ -88,16 +96,9 @@ create_pair(const struct config *cfg, struct store *st, const unsigned char *key
             fprintf(stderr, "restauthd: cannot create %s: %s\n", out,
                     rc == -EEXIST ? "it exists already (it is never overwritten)" : strerror(-rc));
     }
-    if (rc == 0) {
-        rc = st->ops->cred_add(st->priv, &c, (int)cfg->max_secrets);
-        if (rc == -EDQUOT)
-            fprintf(stderr,
-                    "restauthd: account %s already has %ld credential pairs (the "
-                    "limit); delete one first\n",
-                    acc->name, cfg->max_secrets);
-        else if (rc < 0)
-            fprintf(stderr, "restauthd: cannot store the credential: %s\n", strerror(-rc));
-        if (rc < 0 && out != NULL)
+    if (rc == 0 && (rc = creds_add(app, &c)) < 0) {
+        print_refusal(app, rc, "cannot store the credential");
+        if (out != NULL)
             remove(out);
     }
     if (rc == 0 && out != NULL)
@@ -106,13 +107,15 @@ create_pair(const struct config *cfg, struct store *st, const unsigned char *key
         printf("customer_id: %s\ncustomer_secret: %s\n", c.customer_id, secret);
     fflush(stdout);
     ra_wipe(secret, sizeof(secret));
+    ra_wipe(&c, sizeof(c));
     return rc;
 }
 
 /* Seed the demo account with one pair written to `out` and two projects. */
 static int
-seed_demo(const struct config *cfg, struct store *st, const unsigned char *key, const char *out)
+seed_demo(const struct app *app, const char *out)
 {
+    struct store *st = app->store;
     struct store_account acc;
     int rc = st->ops->account_by_name(st->priv, "demo", &acc);
     if (rc == 0)
@@ -120,13 +123,12 @@ seed_demo(const struct config *cfg, struct store *st, const unsigned char *key, 
     rc = st->ops->account_add(st->priv, "demo", (int64_t)time(NULL), &acc);
     if (rc < 0)
         return rc;
-    if ((rc = create_pair(cfg, st, key, &acc, out)) < 0)
+    if ((rc = create_pair(app, &acc, out)) < 0)
         return rc;
-    struct app app = {.cfg = cfg, .store = st};
     struct store_project p;
-    rc = projects_create(&app, acc.id, "demo-project-1", true, &p);
+    rc = projects_add(app, acc.id, "demo-project-1", true, &p);
     if (rc == 0)
-        rc = projects_create(&app, acc.id, "demo-project-2", false, &p);
+        rc = projects_add(app, acc.id, "demo-project-2", false, &p);
     return rc;
 }
 
@@ -145,9 +147,12 @@ admin_init(const struct config *cfg)
     unsigned char key[SECRET_KEY_LEN];
     if (admin_open(cfg, &st, key) < 0)
         return 1;
-    if (cfg->demo_credentials != NULL)
-        rc = seed_demo(cfg, &st, key, cfg->demo_credentials);
+    struct app app;
+    app_open_admin(&app, cfg, &st, key);
     ra_wipe(key, sizeof(key));
+    if (cfg->demo_credentials != NULL)
+        rc = seed_demo(&app, cfg->demo_credentials);
+    app_cleanup(&app);
     store_close(&st);
     if (rc < 0) {
         fprintf(stderr, "restauthd: cannot create the demo account: %s\n", strerror(-rc));
@@ -312,28 +317,40 @@ print_cred(void *ctx, const struct store_cred *c)
     char created[32], used[32];
     format_time(c->created, created, sizeof(created));
     format_time(c->last_used, used, sizeof(used));
-    printf("%s\t%s\t%s\t%s\n", c->customer_id, created, used,
-           c->pending       ? "pending"
-           : c->status == 1 ? "active"
-                            : "disabled");
+    printf("%s\t%s\t%s\t%s\n", c->customer_id, created, used, creds_status_name(c));
     return 0;
 }
 
 /* secret add / list: both need --account. */
 static int
-secret_for_account(const struct config *cfg, struct store *st, const unsigned char *key,
-                   const char *verb)
+secret_for_account(const struct app *app, const char *verb)
 {
+    const char *name = app->cfg->account;
     struct store_account acc;
-    int rc = st->ops->account_by_name(st->priv, cfg->account, &acc);
+    int rc = app->store->ops->account_by_name(app->store->priv, name, &acc);
     if (rc < 0) {
-        fprintf(stderr, "restauthd: no account %s\n", cfg->account);
+        fprintf(stderr, "restauthd: no account %s\n", name);
         return rc;
     }
     if (strcmp(verb, "add") == 0)
-        return create_pair(cfg, st, key, &acc, cfg->out);
+        return create_pair(app, &acc, app->cfg->out);
     printf("customer_id\tcreated\tlast_used\tstatus\n");
-    return st->ops->cred_list(st->priv, acc.id, print_cred, NULL);
+    return app->store->ops->cred_list(app->store->priv, acc.id, print_cred, NULL);
+}
+
+/* secret delete ID [--force] */
+static int
+secret_delete(const struct app *app, const char *id)
+{
+    int rc = creds_delete(app, -1, id, app->cfg->force);
+    if (rc < 0) {
+        char what[96];
+        snprintf(what, sizeof(what), "cannot delete %.40s", id);
+        print_refusal(app, rc, what);
+    }
+    if (rc == -EBUSY)
+        fprintf(stderr, "restauthd: --force deletes it all the same\n");
+    return rc;
 }
 
 int
@@ -353,21 +370,11 @@ admin_secret(const struct config *cfg, int argc, char **argv)
     unsigned char key[SECRET_KEY_LEN];
     if (admin_open(cfg, &st, key) < 0)
         return 1;
-    int rc;
-    if (del) {
-        rc = st.ops->cred_delete(st.priv, argv[1], cfg->force);
-        if (rc == -EBUSY)
-            fprintf(stderr,
-                    "restauthd: %s is its account's last credential pair; deleting it "
-                    "locks the account out of the API (use --force)\n",
-                    argv[1]);
-        else if (rc < 0)
-            fprintf(stderr, "restauthd: cannot delete %s: %s\n", argv[1],
-                    rc == -ENOENT ? "no such credential" : strerror(-rc));
-    } else {
-        rc = secret_for_account(cfg, &st, key, add ? "add" : "list");
-    }
+    struct app app;
+    app_open_admin(&app, cfg, &st, key);
     ra_wipe(key, sizeof(key));
+    int rc = del ? secret_delete(&app, argv[1]) : secret_for_account(&app, add ? "add" : "list");
+    app_cleanup(&app);
     store_close(&st);
     return rc < 0 ? 1 : 0;
 }

@@ -1,18 +1,65 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * app.h: what a request handler can reach: the settings, the store and the credential table.
+ * app.h: the state of one running server, which every phase and handler reaches through
+ * struct request: settings, store, credential table, per-account state, limiters, access log
+ * and request counter. Nothing of it lives in file-scope globals, so one process can hold
+ * several apps (the unit tests build two).
+ *
+ * The admin commands build a lighter app (app_open_admin): settings, store and the keyed
+ * hasher, without a credential table or limiters; changes they make reach running servers
+ * through the store's change detection.
  */
 #ifndef RA_SERVER_APP_H
 #define RA_SERVER_APP_H
 
-#include "auth/credtab.h"
+#include "auth/secret.h"
 #include "config.h"
 #include "store/store.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct credtab;
+struct accounts;
+struct limiter;
+struct accesslog;
+
+/* Window lengths of the three limiters. */
+#define APP_RATE_WINDOW_MS 1000
+#define APP_AUTH_FAIL_WINDOW_MS (60 * 1000)
+#define APP_SIGNIN_WINDOW_MS (15 * 60 * 1000)
 
 struct app {
     const struct config *cfg;
     struct store *store;
-    struct credtab *creds;
+    struct secret_hasher hasher;  /* keyed with the server key */
+    struct credtab *creds;        /* NULL in an admin app */
+    struct accounts *accounts;    /* per-account rate state and project-list caches */
+    struct limiter *rate;         /* per account and rate class, one-second windows */
+    struct limiter *auth_fails;   /* failed authentications per client address */
+    struct limiter *signin_fails; /* console sign-in failures per e-mail and per address */
+    struct accesslog *log;        /* NULL when the access log is off */
+    _Atomic uint64_t requests;    /* request ids */
+    int64_t (*clock_ms)(void);    /* unix time in milliseconds; tests may replace it */
 };
+
+/*
+ * Build a serving app over an open store: the keyed hasher from `key`, the credential table
+ * loaded from the store, the registries, the limiters and the access log that cfg names.
+ * Returns 0, or a negative code after logging why (then app_cleanup is still safe).
+ */
+int app_open(struct app *app, const struct config *cfg, struct store *st,
+             const unsigned char key[SECRET_KEY_LEN]);
+
+/* An admin app: settings, store and hasher only. */
+void app_open_admin(struct app *app, const struct config *cfg, struct store *st,
+                    const unsigned char key[SECRET_KEY_LEN]);
+
+/* Release everything app_open or app_open_admin made (not the store or cfg). */
+void app_cleanup(struct app *app);
+
+/* The app's clock, in whole seconds and in milliseconds. */
+int64_t app_now_ms(const struct app *app);
+int64_t app_now_s(const struct app *app);
 
 #endif

@@ -2,21 +2,24 @@
 /*
  * serve.c: start-up, the housekeeping loop and shutdown.
  *
- * The main thread owns housekeeping while libmicrohttpd's threads serve requests: every
- * sync interval it asks the store whether another process changed it (then the credential
- * table is rebuilt and cached project lists dropped), once a second it flushes the access log,
- * and once a minute it writes last-used times and deletes expired console sessions.
- * SIGTERM/SIGINT end the loop: the server stops accepting, lets in-flight requests finish,
- * writes what is pending and exits 0.
+ * The main thread owns housekeeping while the engine's threads serve requests: every sync
+ * interval it asks the store whether another process changed it (then the credential table is
+ * rebuilt and cached project lists dropped), once a second it flushes the access log, and once
+ * a minute it writes last-used times and deletes expired console sessions. SIGTERM/SIGINT end
+ * the loop: the server stops accepting, lets in-flight requests finish, writes what is pending
+ * and exits 0.
  */
 #include "serve.h"
 
-#include "accesslog.h"
 #include "admin.h"
 #include "app.h"
+#include "auth/credtab.h"
 #include "common/alloc.h"
 #include "common/log.h"
 #include "http/server.h"
+#include "request/body.h"
+#include "service/accesslog.h"
+#include "service/accounts.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -36,22 +39,24 @@ mono_ms(void)
 
 /* Rebuild the credential table if the store changed behind our back. */
 static void
-sync_changes(struct store *st, struct credtab *creds, int64_t *version)
+sync_changes(struct app *app, int64_t *version)
 {
+    struct store *st = app->store;
     int64_t v = 0;
     if (st->ops->changes == NULL || st->ops->changes(st->priv, &v) < 0 || v == *version)
         return;
-    if (credtab_flush_last_used(creds, st) < 0 || credtab_reload(creds, st) < 0)
+    if (credtab_flush_last_used(app->creds, st) < 0 || credtab_reload(app->creds, st) < 0)
         return; /* retried at the next interval */
-    acct_invalidate_all();
+    accounts_invalidate_all(app->accounts);
     *version = v;
 }
 
 /* Wait for a stop signal, doing housekeeping meanwhile. */
 static void
-housekeeping_loop(const struct config *cfg, struct store *st, struct credtab *creds,
-                  const sigset_t *stop)
+housekeeping_loop(struct app *app, const sigset_t *stop)
 {
+    const struct config *cfg = app->cfg;
+    struct store *st = app->store;
     int64_t version = 0;
     if (st->ops->changes != NULL)
         st->ops->changes(st->priv, &version);
@@ -61,52 +66,46 @@ housekeeping_loop(const struct config *cfg, struct store *st, struct credtab *cr
         int sig = sigtimedwait(stop, NULL, &tick);
         if (sig == SIGTERM || sig == SIGINT)
             return;
-        sync_changes(st, creds, &version);
+        sync_changes(app, &version);
         int64_t now = mono_ms();
         if (now - last_flush >= 1000) {
-            accesslog_flush();
+            accesslog_flush(app->log);
             last_flush = now;
         }
         if (now - last_touch >= FLUSH_LAST_USED_S * 1000) {
-            if (credtab_flush_last_used(creds, st) < 0)
+            if (credtab_flush_last_used(app->creds, st) < 0)
                 ra_log(RA_LOG_WARN, "could not record last-used times; will retry");
-            st->ops->session_purge(st->priv, (int64_t)time(NULL), cfg->session_idle_s);
+            st->ops->session_purge(st->priv, app_now_s(app), cfg->session_idle_s);
             last_touch = now;
         }
     }
 }
 
-/* Everything after the store is open: credentials, log, listener, loop, shutdown. */
+/* Everything after the store is open: the app, the listener, the loop, shutdown. */
 static int
 run_with_store(const struct config *cfg, struct store *st, const unsigned char *key)
 {
-    struct credtab *creds = NULL;
-    int rc = credtab_new(key, &creds);
-    if (rc == 0 && (rc = credtab_reload(creds, st)) < 0)
-        ra_log(RA_LOG_ERR, "cannot load credentials: %s", strerror(-rc));
-    if (rc == 0 && (rc = accesslog_open(cfg->access_log)) < 0)
-        ra_log(RA_LOG_ERR, "cannot open access log %s: %s", cfg->access_log, strerror(-rc));
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread starts */
     signal(SIGPIPE, SIG_IGN);
+    body_wipe_parser_memory();
 
-    struct app app = {.cfg = cfg, .store = st, .creds = creds};
+    struct app app;
+    int rc = app_open(&app, cfg, st, key);
     struct http_server *http = NULL;
     if (rc == 0)
         rc = http_server_start(&app, &http);
     if (rc == 0) {
-        ra_log(RA_LOG_INFO, "%zu credential pairs loaded", credtab_size(creds));
-        housekeeping_loop(cfg, st, creds, &stop);
+        ra_log(RA_LOG_INFO, "%zu credential pairs loaded", credtab_size(app.creds));
+        housekeeping_loop(&app, &stop);
         ra_log(RA_LOG_INFO, "stopping: finishing in-flight requests");
         http_server_stop(http, GRACE_MS);
-        credtab_flush_last_used(creds, st);
+        credtab_flush_last_used(app.creds, st);
     }
-    accesslog_close();
-    credtab_free(creds);
-    acct_registry_free();
+    app_cleanup(&app);
     return rc == 0 ? 0 : 1;
 }
 

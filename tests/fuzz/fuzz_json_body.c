@@ -6,7 +6,7 @@
  * object and no reason, a failure with a NULL object and a static reason. An accepted body,
  * serialized again by jansson, must be accepted again (the limits are stable).
  */
-#include "http/body.h"
+#include "request/body.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -6,12 +6,13 @@
  * field. Checks that every outcome is a decided reply with a JSON body and a 2xx/4xx status
  * (a 5xx would mean the input reached a path that is not handled).
  */
-#include "acct.h"
 #include "app.h"
 #include "common/rand.h"
 #include "handlers/projects.h"
-#include "http/body.h"
-#include "http/reply.h"
+#include "handlers/routes.h"
+#include "request/body.h"
+#include "request/request.h"
+#include "service/accounts.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -35,7 +36,7 @@ teardown(void)
 {
     static const char *const files[] = {"fuzz.db", "fuzz.db-wal", "fuzz.db-shm"};
     store_close(&st);
-    acct_registry_free();
+    accounts_free(app.accounts);
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         char path[256];
         snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
@@ -65,22 +66,64 @@ setup(void)
         abort();
     app.cfg = &cfg;
     app.store = &st;
-    account = acct_get(a.id);
-    if (account == NULL || projects_create(&app, a.id, "known", true, &known) < 0)
+    if (accounts_new(&app.accounts) < 0)
         abort();
+    account = accounts_get(app.accounts, a.id);
+    if (account == NULL || projects_add(&app, a.id, "known", true, &known) < 0)
+        abort();
+}
+
+/* The request's engine view: no header fields and no query parameters. */
+static void
+no_fields(void *engine, request_field_fn fn, void *ctx)
+{
+    (void)engine;
+    (void)fn;
+    (void)ctx;
+}
+
+static const char *
+no_field(void *engine, const char *name, int *count)
+{
+    (void)engine;
+    (void)name;
+    if (count != NULL)
+        *count = 0;
+    return NULL;
+}
+
+static const char *
+no_query(void *engine, const char *name)
+{
+    (void)engine;
+    (void)name;
+    return NULL;
+}
+
+static const struct request_io no_io = {no_fields, no_field, no_query};
+
+/* The n-th route of the REST table that takes a body (n taken modulo their number). */
+static const struct route *
+body_route(unsigned n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < rest_routes_count; i++)
+        count += (rest_routes[i].flags & ROUTE_BODY) != 0;
+    n %= (unsigned)count;
+    for (size_t i = 0; i < rest_routes_count; i++)
+        if ((rest_routes[i].flags & ROUTE_BODY) && n-- == 0)
+            return &rest_routes[i];
+    abort();
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const enum route routes[] = {ROUTE_PROJECT_CREATE, ROUTE_PROJECT_STATUS,
-                                        ROUTE_RECORDING,      ROUTE_SIGNKEY,
-                                        ROUTE_RESET_SIGNKEY,  ROUTE_PROJECT_DELETE};
     if (account == NULL)
         setup();
     if (size < 1)
         return 0;
-    enum route route = routes[data[0] % (sizeof(routes) / sizeof(routes[0]))];
+    const struct route *route = body_route(data[0]);
     json_t *body = NULL;
     const char *why = NULL;
     if (body_parse_object((const char *)data + 1, size - 1, &body, &why) < 0)
@@ -89,13 +132,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *id = json_object_get(body, "id");
     if (json_is_string(id) && strcmp(json_string_value(id), "known") == 0)
         json_object_set_new(body, "id", json_string(known.id));
-    struct handler_ctx ctx = {.app = &app, .acct = account, .body = body};
-    struct reply out = {0};
-    projects_handle(route, &ctx, &out);
-    if (out.status < 200 || out.status >= 500 || out.body == NULL || out.len == 0 ||
-        out.body[0] != '{' || out.body[out.len - 1] != '}')
+    struct request req = {.method = route->method,
+                          .target = route->path,
+                          .version = "HTTP/1.1",
+                          .io = &no_io,
+                          .app = &app,
+                          .route = route,
+                          .account_id = account->id,
+                          .acct = account,
+                          .json = body};
+    route->handler(&req);
+    const struct reply *out = &req.reply;
+    if (out->status < 200 || out->status >= 500 || out->body == NULL || out->len == 0 ||
+        out->body[0] != '{' || out->body[out->len - 1] != '}')
         abort();
-    reply_cleanup(&out);
+    reply_cleanup(&req.reply);
     json_decref(body);
     return 0;
 }

@@ -3,7 +3,7 @@
  * test_body.c: request-body decoding (server/http/body.c): the object-only rule, the depth
  * pre-scan and its handling of strings, and the rejections delegated to jansson.
  */
-#include "http/body.h"
+#include "request/body.h"
 
 #include "harness.h"
 

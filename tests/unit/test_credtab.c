@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_credtab.c: the in-memory credential table (server/auth/credtab.c) over a real SQLite
- * store in a temporary directory, and the per-account state of server/acct.c: rate-limit
- * windows and the generation-checked project-list cache.
+ * store in a temporary directory, and the per-account state of server/service/accounts.c: the
+ * registry and the generation-checked project-list cache. (The rate limit is the limiter's:
+ * test_limiter.c, and through the pipeline test_gate.c.)
  */
-#include "acct.h"
+#include "service/accounts.h"
 #include "auth/basic.h"
 #include "auth/credtab.h"
 #include "auth/secret.h"
@@ -27,6 +28,7 @@ static char tmpdir[] = "/tmp/ra-test-credtab-XXXXXX";
 #include "tmpdir.h"
 static unsigned char key[SECRET_KEY_LEN];
 static struct secret_hasher hasher;
+static struct accounts *accounts;
 
 /* Every test's pair: its id and secret as the client would send them. */
 struct pair {
@@ -116,7 +118,7 @@ test_verify(void)
     add_pair(&st, a1, 0, &off);
     add_pair(&st, a2, 1, &other);
 
-    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    ASSERT_EQ_INT(credtab_new(key, accounts, &t), 0);
     if (t == NULL) {
         store_close(&st);
         return;
@@ -134,16 +136,16 @@ test_verify(void)
     memset(cid, 'X', sizeof(cid));
     ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1000, &a, cid), 0);
     ASSERT_TRUE(a != NULL && a->id == a1);
-    ASSERT_TRUE(a == acct_get(a1));
+    ASSERT_TRUE(a == accounts_get(accounts, a1));
     ASSERT_EQ_STR(cid, p1.id);
     a = NULL;
     ASSERT_EQ_INT(verify(t, p2.id, p2.secret, 1000, &a, cid), 0);
-    ASSERT_TRUE(a == acct_get(a1));
+    ASSERT_TRUE(a == accounts_get(accounts, a1));
     ASSERT_EQ_STR(cid, p2.id);
     a = NULL;
     ASSERT_EQ_INT(verify(t, other.id, other.secret, 1000, &a, cid), 0);
     ASSERT_TRUE(a != NULL && a->id == a2);
-    ASSERT_TRUE(a == acct_get(a2));
+    ASSERT_TRUE(a == accounts_get(accounts, a2));
     ASSERT_EQ_STR(cid, other.id);
 
     /* Wrong secrets: another pair's, off by one character, a prefix, an extension, empty. */
@@ -207,7 +209,7 @@ test_verify(void)
     memcpy(key2, key, sizeof(key2));
     key2[0] ^= 1;
     struct credtab *t2 = NULL;
-    ASSERT_EQ_INT(credtab_new(key2, &t2), 0);
+    ASSERT_EQ_INT(credtab_new(key2, accounts, &t2), 0);
     if (t2 != NULL) {
         ASSERT_EQ_INT(credtab_reload(t2, &st), 0);
         ASSERT_EQ_INT(verify(t2, p1.id, p1.secret, 1000, NULL, NULL), -EACCES);
@@ -229,7 +231,7 @@ test_forget_and_reload(void)
     int64_t a1 = add_account(&st, "carol");
     add_pair(&st, a1, 1, &p1);
     add_pair(&st, a1, 1, &p2);
-    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    ASSERT_EQ_INT(credtab_new(key, accounts, &t), 0);
     if (t == NULL) {
         store_close(&st);
         return;
@@ -294,7 +296,7 @@ test_pending_and_add(void)
     c.status = 1;
     c.pending = true;
     ASSERT_EQ_INT(st.ops->cred_add(st.priv, &c, -1), 0);
-    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    ASSERT_EQ_INT(credtab_new(key, accounts, &t), 0);
     if (t == NULL) {
         store_close(&st);
         return;
@@ -333,7 +335,7 @@ test_pending_and_add(void)
 
     /* A table without room refuses in-place additions (the caller reloads instead). */
     struct credtab *empty = NULL;
-    ASSERT_EQ_INT(credtab_new(key, &empty), 0);
+    ASSERT_EQ_INT(credtab_new(key, accounts, &empty), 0);
     if (empty != NULL) {
         ASSERT_EQ_INT(credtab_add(empty, &c), -ENOSPC);
         credtab_free(empty);
@@ -356,7 +358,7 @@ test_many(void)
     int64_t ids[3] = {add_account(&st, "m1"), add_account(&st, "m2"), add_account(&st, "m3")};
     for (int i = 0; i < N; i++)
         add_pair(&st, ids[i % 3], 1, &pairs[i]);
-    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    ASSERT_EQ_INT(credtab_new(key, accounts, &t), 0);
     if (t == NULL) {
         store_close(&st);
         return;
@@ -404,7 +406,7 @@ test_last_used(void)
     add_pair(&st, a1, 1, &p2);
     add_pair(&st, a1, 1, &p3);
     add_pair(&st, a1, 0, &off);
-    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    ASSERT_EQ_INT(credtab_new(key, accounts, &t), 0);
     if (t == NULL) {
         store_close(&st);
         return;
@@ -501,7 +503,7 @@ test_errors(void)
         return;
     int64_t a1 = add_account(&st, "erin");
     add_pair(&st, a1, 1, &p1);
-    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    ASSERT_EQ_INT(credtab_new(key, accounts, &t), 0);
     if (t == NULL) {
         store_close(&st);
         return;
@@ -570,7 +572,7 @@ test_concurrent_reload(void)
     int64_t a1 = add_account(&st, "frank");
     for (int i = 0; i < 4; i++)
         add_pair(&st, a1, 1, &p[i]);
-    ASSERT_EQ_INT(credtab_new(key, &t), 0);
+    ASSERT_EQ_INT(credtab_new(key, accounts, &t), 0);
     if (t == NULL) {
         store_close(&st);
         return;
@@ -599,84 +601,35 @@ test_concurrent_reload(void)
 }
 
 static void
-test_rate(void)
-{
-    struct acct *a = acct_get(900001);
-    struct acct *b = acct_get(900002);
-    ASSERT_TRUE(a != NULL && b != NULL);
-    if (a == NULL || b == NULL)
-        return;
-
-    /* Limit 3: three pass in one second, the fourth and fifth do not. */
-    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5000), 0);
-    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5000), 0);
-    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5000), 0);
-    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5000), -EBUSY);
-    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5000), -EBUSY);
-
-    /* Another route of the same account, and the same route of another account: independent. */
-    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECT_CREATE, 3, 5000), 0);
-    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECT_DELETE, 3, 5000), 0);
-    ASSERT_EQ_INT(acct_rate_take(b, ROUTE_PROJECTS_LIST, 3, 5000), 0);
-    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5000), -EBUSY);
-
-    /* The next second starts afresh. */
-    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5001), 0);
-    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5001), 0);
-    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5001), 0);
-    ASSERT_EQ_INT(acct_rate_take(a, ROUTE_PROJECTS_LIST, 3, 5001), -EBUSY);
-
-    /* Limit 1. */
-    ASSERT_EQ_INT(acct_rate_take(b, ROUTE_SIGNKEY, 1, 7000), 0);
-    ASSERT_EQ_INT(acct_rate_take(b, ROUTE_SIGNKEY, 1, 7000), -EBUSY);
-
-    /* Limit 0 is unlimited, whatever was counted before. */
-    int refused = 0;
-    for (int i = 0; i < 1000; i++)
-        refused += acct_rate_take(a, ROUTE_PROJECTS_LIST, 0, 5001) != 0;
-    ASSERT_EQ_INT(refused, 0);
-
-    /* Every route has its own counter. */
-    struct acct *c = acct_get(900003);
-    ASSERT_TRUE(c != NULL);
-    if (c == NULL)
-        return;
-    for (int r = 0; r < ROUTE_COUNT; r++) {
-        ASSERT_EQ_INT(acct_rate_take(c, (enum route)r, 2, 8000), 0);
-        ASSERT_EQ_INT(acct_rate_take(c, (enum route)r, 2, 8000), 0);
-    }
-    for (int r = 0; r < ROUTE_COUNT; r++)
-        ASSERT_EQ_INT(acct_rate_take(c, (enum route)r, 2, 8000), -EBUSY);
-}
-
-static void
 test_registry(void)
 {
     /* The same id gives the same state; different ids different states. */
-    struct acct *a = acct_get(424242);
+    struct acct *a = accounts_get(accounts, 424242);
     ASSERT_TRUE(a != NULL && a->id == 424242);
-    ASSERT_TRUE(acct_get(424242) == a);
-    ASSERT_TRUE(acct_get(424243) != a);
-    ASSERT_TRUE(acct_get(-5) != NULL && acct_get(-5)->id == -5);
-    ASSERT_TRUE(acct_get(0) != NULL && acct_get(0)->id == 0);
-    ASSERT_TRUE(acct_get(INT64_MAX) != NULL && acct_get(INT64_MAX)->id == INT64_MAX);
+    ASSERT_TRUE(accounts_get(accounts, 424242) == a);
+    ASSERT_TRUE(accounts_get(accounts, 424243) != a);
+    ASSERT_TRUE(accounts_get(accounts, -5) != NULL && accounts_get(accounts, -5)->id == -5);
+    ASSERT_TRUE(accounts_get(accounts, 0) != NULL && accounts_get(accounts, 0)->id == 0);
+    ASSERT_TRUE(accounts_get(accounts, INT64_MAX) != NULL &&
+                accounts_get(accounts, INT64_MAX)->id == INT64_MAX);
 
     /* Many accounts (more than the buckets): all distinct, all stable. */
     enum { M = 5000 };
     static struct acct *many[M];
     for (int i = 0; i < M; i++)
-        many[i] = acct_get(2000000 + i);
+        many[i] = accounts_get(accounts, 2000000 + i);
     int bad = 0;
     for (int i = 0; i < M; i++)
-        bad += many[i] == NULL || many[i]->id != 2000000 + i || acct_get(2000000 + i) != many[i];
+        bad += many[i] == NULL || many[i]->id != 2000000 + i ||
+               accounts_get(accounts, 2000000 + i) != many[i];
     ASSERT_EQ_INT(bad, 0);
 }
 
 static void
 test_cache(void)
 {
-    struct acct *a = acct_get(910001);
-    struct acct *b = acct_get(910002);
+    struct acct *a = accounts_get(accounts, 910001);
+    struct acct *b = accounts_get(accounts, 910002);
     char *out = NULL;
     size_t len = 0;
     uint64_t g0 = 0, g1 = 0, g2 = 0, gb = 0;
@@ -750,7 +703,7 @@ test_cache(void)
     ra_free(out);
     out = NULL;
     uint64_t before_a = g2;
-    acct_invalidate_all();
+    accounts_invalidate_all(accounts);
     ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), -ENOENT);
     ASSERT_EQ_INT(acct_cache_get(b, &out, &len, &gb), -ENOENT);
     ASSERT_TRUE(g1 != before_a);
@@ -762,7 +715,7 @@ test_cache(void)
 int
 main(void)
 {
-    if (ra_rand_init() != 0 || tmpdir_make() < 0) {
+    if (ra_rand_init() != 0 || tmpdir_make() < 0 || accounts_new(&accounts) < 0) {
         fprintf(stderr, "setup failed\n");
         return 1;
     }
@@ -776,11 +729,10 @@ main(void)
     RUN(test_last_used);
     RUN(test_errors);
     RUN(test_concurrent_reload);
-    RUN(test_rate);
     RUN(test_registry);
     RUN(test_cache);
     tmpdir_remove();
     secret_hasher_wipe(&hasher);
-    acct_registry_free();
+    accounts_free(accounts);
     return harness_done();
 }

@@ -1,14 +1,70 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_router.c: router_match() over every (method, path) pair of the Console API, trailing
- * slashes, absolute-form targets, case sensitivity, unknown and malformed targets, and
- * router_has_body().
+ * test_router.c: router_path() and route_of() over the REST route table
+ * (handlers/routes.c): every (method, path) pair of the Console API, trailing slashes,
+ * absolute-form targets, case sensitivity, unknown and malformed targets; which routes take a
+ * body; the rate classes; and the console's project routes sharing the REST handlers and
+ * rate classes.
  */
-#include "router.h"
+#include "console/console.h"
+#include "handlers/projects.h"
+#include "handlers/routes.h"
+#include "request/router.h"
 
 #include "harness.h"
 
 #include <stdlib.h>
+
+/* Names for the documented endpoints, bound below to the handler each must reach. */
+enum endpoint {
+    ROUTE_PROJECT_CREATE,
+    ROUTE_PROJECT_GET,
+    ROUTE_PROJECTS_LIST,
+    ROUTE_PROJECT_STATUS,
+    ROUTE_RECORDING,
+    ROUTE_SIGNKEY,
+    ROUTE_RESET_SIGNKEY,
+    ROUTE_PROJECT_DELETE,
+    ROUTE_COUNT,
+    ROUTE_NONE = -1,
+};
+
+static const route_handler_fn handler_of[ROUTE_COUNT] = {
+    [ROUTE_PROJECT_CREATE] = projects_create,       [ROUTE_PROJECT_GET] = projects_get,
+    [ROUTE_PROJECTS_LIST] = projects_list,          [ROUTE_PROJECT_STATUS] = projects_status,
+    [ROUTE_RECORDING] = projects_recording,         [ROUTE_SIGNKEY] = projects_signkey,
+    [ROUTE_RESET_SIGNKEY] = projects_reset_signkey, [ROUTE_PROJECT_DELETE] = projects_delete_legacy,
+};
+
+/* The table entry a target reaches, or NULL. */
+static const struct route *
+entry(const char *method, const char *target)
+{
+    size_t len = 0;
+    const char *path = router_path(target, &len);
+    return path ? router_match(rest_routes, rest_routes_count, method, path, len, NULL) : NULL;
+}
+
+/* The endpoint a target reaches, named by the handler of its table entry. */
+static enum endpoint
+route_of(const char *method, const char *target)
+{
+    const struct route *r = entry(method, target);
+    for (int i = 0; r != NULL && i < ROUTE_COUNT; i++)
+        if (r->handler == handler_of[i])
+            return (enum endpoint)i;
+    return ROUTE_NONE;
+}
+
+/* 1 when the endpoint's table entry takes a JSON body, else 0 (also for no endpoint). */
+static int
+takes_body(enum endpoint want)
+{
+    for (size_t i = 0; want >= 0 && want < ROUTE_COUNT && i < rest_routes_count; i++)
+        if (rest_routes[i].handler == handler_of[want])
+            return (rest_routes[i].flags & ROUTE_BODY) != 0;
+    return 0;
+}
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -18,7 +74,7 @@ static const char *const methods[] = {"GET", "POST", "DELETE", "PUT", "PATCH", "
 static const struct {
     const char *method;
     const char *path;
-    enum route route;
+    enum endpoint route;
 } known[] = {
     {"POST", "/dev/v1/project", ROUTE_PROJECT_CREATE},
     {"GET", "/dev/v1/project", ROUTE_PROJECT_GET},
@@ -36,7 +92,7 @@ static const char *const paths[] = {
 };
 
 /* The route expected for (method, path) according to the table above. */
-static enum route
+static enum endpoint
 expected(const char *method, const char *path)
 {
     for (size_t i = 0; i < N_ELEMS(known); i++)
@@ -53,12 +109,12 @@ test_matrix(void)
     int matched = 0;
     for (size_t p = 0; p < N_ELEMS(paths); p++) {
         for (size_t m = 0; m < N_ELEMS(methods); m++) {
-            enum route want = expected(methods[m], paths[p]);
+            enum endpoint want = expected(methods[m], paths[p]);
             if (want != ROUTE_NONE)
                 matched++;
-            ASSERT_EQ_INT(router_match(methods[m], paths[p]), want);
+            ASSERT_EQ_INT(route_of(methods[m], paths[p]), want);
             snprintf(buf, sizeof(buf), "%s/", paths[p]);
-            ASSERT_EQ_INT(router_match(methods[m], buf), want);
+            ASSERT_EQ_INT(route_of(methods[m], buf), want);
         }
     }
     /* Each documented route was reached exactly once by the matrix. */
@@ -69,14 +125,14 @@ test_matrix(void)
 static void
 test_each_route(void)
 {
-    ASSERT_EQ_INT(router_match("POST", "/dev/v1/project"), ROUTE_PROJECT_CREATE);
-    ASSERT_EQ_INT(router_match("GET", "/dev/v1/project"), ROUTE_PROJECT_GET);
-    ASSERT_EQ_INT(router_match("GET", "/dev/v1/projects"), ROUTE_PROJECTS_LIST);
-    ASSERT_EQ_INT(router_match("POST", "/dev/v1/project_status"), ROUTE_PROJECT_STATUS);
-    ASSERT_EQ_INT(router_match("POST", "/dev/v1/recording_config"), ROUTE_RECORDING);
-    ASSERT_EQ_INT(router_match("POST", "/dev/v1/signkey"), ROUTE_SIGNKEY);
-    ASSERT_EQ_INT(router_match("POST", "/dev/v1/reset_signkey"), ROUTE_RESET_SIGNKEY);
-    ASSERT_EQ_INT(router_match("DELETE", "/dev/v1/project"), ROUTE_PROJECT_DELETE);
+    ASSERT_EQ_INT(route_of("POST", "/dev/v1/project"), ROUTE_PROJECT_CREATE);
+    ASSERT_EQ_INT(route_of("GET", "/dev/v1/project"), ROUTE_PROJECT_GET);
+    ASSERT_EQ_INT(route_of("GET", "/dev/v1/projects"), ROUTE_PROJECTS_LIST);
+    ASSERT_EQ_INT(route_of("POST", "/dev/v1/project_status"), ROUTE_PROJECT_STATUS);
+    ASSERT_EQ_INT(route_of("POST", "/dev/v1/recording_config"), ROUTE_RECORDING);
+    ASSERT_EQ_INT(route_of("POST", "/dev/v1/signkey"), ROUTE_SIGNKEY);
+    ASSERT_EQ_INT(route_of("POST", "/dev/v1/reset_signkey"), ROUTE_RESET_SIGNKEY);
+    ASSERT_EQ_INT(route_of("DELETE", "/dev/v1/project"), ROUTE_PROJECT_DELETE);
     /* The route values are distinct and below ROUTE_COUNT. */
     int seen[ROUTE_COUNT] = {0};
     for (size_t i = 0; i < N_ELEMS(known); i++) {
@@ -91,40 +147,39 @@ test_each_route(void)
 static void
 test_trailing_slash(void)
 {
-    ASSERT_EQ_INT(router_match("GET", "/dev/v1/projects/"), ROUTE_PROJECTS_LIST);
-    ASSERT_EQ_INT(router_match("DELETE", "/dev/v1/project/"), ROUTE_PROJECT_DELETE);
+    ASSERT_EQ_INT(route_of("GET", "/dev/v1/projects/"), ROUTE_PROJECTS_LIST);
+    ASSERT_EQ_INT(route_of("DELETE", "/dev/v1/project/"), ROUTE_PROJECT_DELETE);
     /* Only one slash is ignored. */
-    ASSERT_EQ_INT(router_match("GET", "/dev/v1/projects//"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("POST", "/dev/v1/signkey///"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("GET", "/dev/v1/projects//"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("POST", "/dev/v1/signkey///"), ROUTE_NONE);
     /* A slash elsewhere is not ignored. */
-    ASSERT_EQ_INT(router_match("GET", "//dev/v1/projects"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("GET", "/dev//v1/projects"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("GET", "/dev/v1//projects"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("GET", "//dev/v1/projects"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("GET", "/dev//v1/projects"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("GET", "/dev/v1//projects"), ROUTE_NONE);
 }
 
 static void
 test_absolute_form(void)
 {
-    ASSERT_EQ_INT(router_match("GET", "http://example.com/dev/v1/projects"), ROUTE_PROJECTS_LIST);
-    ASSERT_EQ_INT(router_match("GET", "https://example.com/dev/v1/projects"), ROUTE_PROJECTS_LIST);
-    ASSERT_EQ_INT(router_match("GET", "https://127.0.0.1:8443/dev/v1/projects/"),
-                  ROUTE_PROJECTS_LIST);
-    ASSERT_EQ_INT(router_match("POST", "https://[::1]:8443/dev/v1/project"), ROUTE_PROJECT_CREATE);
-    ASSERT_EQ_INT(router_match("GET", "http://h:80/dev/v1/project"), ROUTE_PROJECT_GET);
-    ASSERT_EQ_INT(router_match("POST", "https://api.example.com/dev/v1/project_status/"),
+    ASSERT_EQ_INT(route_of("GET", "http://example.com/dev/v1/projects"), ROUTE_PROJECTS_LIST);
+    ASSERT_EQ_INT(route_of("GET", "https://example.com/dev/v1/projects"), ROUTE_PROJECTS_LIST);
+    ASSERT_EQ_INT(route_of("GET", "https://127.0.0.1:8443/dev/v1/projects/"), ROUTE_PROJECTS_LIST);
+    ASSERT_EQ_INT(route_of("POST", "https://[::1]:8443/dev/v1/project"), ROUTE_PROJECT_CREATE);
+    ASSERT_EQ_INT(route_of("GET", "http://h:80/dev/v1/project"), ROUTE_PROJECT_GET);
+    ASSERT_EQ_INT(route_of("POST", "https://api.example.com/dev/v1/project_status/"),
                   ROUTE_PROJECT_STATUS);
-    ASSERT_EQ_INT(router_match("POST", "http://x/dev/v1/recording_config"), ROUTE_RECORDING);
-    ASSERT_EQ_INT(router_match("POST", "https://x/dev/v1/signkey"), ROUTE_SIGNKEY);
-    ASSERT_EQ_INT(router_match("POST", "https://x/dev/v1/reset_signkey"), ROUTE_RESET_SIGNKEY);
-    ASSERT_EQ_INT(router_match("DELETE", "https://x/dev/v1/project/"), ROUTE_PROJECT_DELETE);
+    ASSERT_EQ_INT(route_of("POST", "http://x/dev/v1/recording_config"), ROUTE_RECORDING);
+    ASSERT_EQ_INT(route_of("POST", "https://x/dev/v1/signkey"), ROUTE_SIGNKEY);
+    ASSERT_EQ_INT(route_of("POST", "https://x/dev/v1/reset_signkey"), ROUTE_RESET_SIGNKEY);
+    ASSERT_EQ_INT(route_of("DELETE", "https://x/dev/v1/project/"), ROUTE_PROJECT_DELETE);
 
     /* The method still matters in absolute form. */
-    ASSERT_EQ_INT(router_match("PUT", "https://x/dev/v1/project"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("POST", "https://x/dev/v1/projects"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("PUT", "https://x/dev/v1/project"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("POST", "https://x/dev/v1/projects"), ROUTE_NONE);
     /* The path still has to match exactly after the authority. */
-    ASSERT_EQ_INT(router_match("GET", "https://x/dev/v1/projectsx"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("GET", "https://x/api/dev/v1/projects"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("GET", "https://x/dev/v1/projects//"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("GET", "https://x/dev/v1/projectsx"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("GET", "https://x/api/dev/v1/projects"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("GET", "https://x/dev/v1/projects//"), ROUTE_NONE);
 }
 
 static void
@@ -146,24 +201,24 @@ test_malformed_absolute(void)
         "*",          /* asterisk-form */
     };
     for (size_t i = 0; i < N_ELEMS(bad); i++) {
-        ASSERT_EQ_INT(router_match("GET", bad[i]), ROUTE_NONE);
-        ASSERT_EQ_INT(router_match("POST", bad[i]), ROUTE_NONE);
+        ASSERT_EQ_INT(route_of("GET", bad[i]), ROUTE_NONE);
+        ASSERT_EQ_INT(route_of("POST", bad[i]), ROUTE_NONE);
     }
 }
 
 static void
 test_case_sensitive(void)
 {
-    ASSERT_EQ_INT(router_match("get", "/dev/v1/projects"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("Get", "/dev/v1/projects"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("post", "/dev/v1/project"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("Delete", "/dev/v1/project"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("GET", "/DEV/V1/PROJECTS"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("GET", "/dev/v1/Projects"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("GET", "/Dev/v1/projects"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("POST", "/dev/V1/signkey"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("POST", "/dev/v1/SignKey"), ROUTE_NONE);
-    ASSERT_EQ_INT(router_match("POST", "https://x/dev/v1/Project"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("get", "/dev/v1/projects"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("Get", "/dev/v1/projects"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("post", "/dev/v1/project"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("Delete", "/dev/v1/project"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("GET", "/DEV/V1/PROJECTS"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("GET", "/dev/v1/Projects"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("GET", "/Dev/v1/projects"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("POST", "/dev/V1/signkey"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("POST", "/dev/v1/SignKey"), ROUTE_NONE);
+    ASSERT_EQ_INT(route_of("POST", "https://x/dev/v1/Project"), ROUTE_NONE);
 }
 
 static void
@@ -198,30 +253,84 @@ test_unknown(void)
     };
     for (size_t i = 0; i < N_ELEMS(bad_paths); i++)
         for (size_t m = 0; m < N_ELEMS(methods); m++)
-            ASSERT_EQ_INT(router_match(methods[m], bad_paths[i]), ROUTE_NONE);
+            ASSERT_EQ_INT(route_of(methods[m], bad_paths[i]), ROUTE_NONE);
 
     const char *bad_methods[] = {"", "GE", "GETS", "POST ", " POST", "DELET", "CONNECT", "TRACE"};
     for (size_t i = 0; i < N_ELEMS(bad_methods); i++)
         for (size_t p = 0; p < N_ELEMS(paths); p++)
-            ASSERT_EQ_INT(router_match(bad_methods[i], paths[p]), ROUTE_NONE);
+            ASSERT_EQ_INT(route_of(bad_methods[i], paths[p]), ROUTE_NONE);
 }
 
 static void
 test_has_body(void)
 {
-    ASSERT_EQ_INT(router_has_body(ROUTE_PROJECT_CREATE), 1);
-    ASSERT_EQ_INT(router_has_body(ROUTE_PROJECT_STATUS), 1);
-    ASSERT_EQ_INT(router_has_body(ROUTE_RECORDING), 1);
-    ASSERT_EQ_INT(router_has_body(ROUTE_SIGNKEY), 1);
-    ASSERT_EQ_INT(router_has_body(ROUTE_RESET_SIGNKEY), 1);
-    ASSERT_EQ_INT(router_has_body(ROUTE_PROJECT_DELETE), 1);
-    ASSERT_EQ_INT(router_has_body(ROUTE_PROJECT_GET), 0);
-    ASSERT_EQ_INT(router_has_body(ROUTE_PROJECTS_LIST), 0);
-    ASSERT_EQ_INT(router_has_body(ROUTE_NONE), 0);
-    ASSERT_EQ_INT(router_has_body(ROUTE_COUNT), 0);
+    ASSERT_EQ_INT(takes_body(ROUTE_PROJECT_CREATE), 1);
+    ASSERT_EQ_INT(takes_body(ROUTE_PROJECT_STATUS), 1);
+    ASSERT_EQ_INT(takes_body(ROUTE_RECORDING), 1);
+    ASSERT_EQ_INT(takes_body(ROUTE_SIGNKEY), 1);
+    ASSERT_EQ_INT(takes_body(ROUTE_RESET_SIGNKEY), 1);
+    ASSERT_EQ_INT(takes_body(ROUTE_PROJECT_DELETE), 1);
+    ASSERT_EQ_INT(takes_body(ROUTE_PROJECT_GET), 0);
+    ASSERT_EQ_INT(takes_body(ROUTE_PROJECTS_LIST), 0);
+    ASSERT_EQ_INT(takes_body(ROUTE_NONE), 0);
+    ASSERT_EQ_INT(takes_body(ROUTE_COUNT), 0);
     /* Consistent with the methods: GET routes never take a body, the others always do. */
     for (size_t i = 0; i < N_ELEMS(known); i++)
-        ASSERT_EQ_INT(router_has_body(known[i].route), strcmp(known[i].method, "GET") != 0);
+        ASSERT_EQ_INT(takes_body(known[i].route), strcmp(known[i].method, "GET") != 0);
+}
+
+/* Every REST route is authenticated by Basic credentials and rate-limited in a class of its
+ * own; only the legacy delete may come without its body. */
+static void
+test_admission(void)
+{
+    ASSERT_EQ_INT(rest_routes_count, ROUTE_COUNT);
+    for (size_t i = 0; i < rest_routes_count; i++) {
+        const struct route *r = &rest_routes[i];
+        ASSERT_TRUE((r->flags & ROUTE_BASIC) && (r->flags & ROUTE_RATED));
+        ASSERT_TRUE(r->rate_class != NULL && r->handler != NULL);
+        ASSERT_TRUE(!(r->flags & (ROUTE_SESSION | ROUTE_CONSOLE | ROUTE_CSRF)));
+        ASSERT_EQ_INT((r->flags & ROUTE_BODY_OPTIONAL) != 0, r->handler == projects_delete_legacy);
+        for (size_t k = 0; k < i; k++)
+            ASSERT_TRUE(strcmp(rest_routes[k].rate_class, r->rate_class) != 0);
+    }
+}
+
+/* The console's project calls run the REST handler of the same name, in its rate class, for
+ * a signed-in session; its other calls are never rate-limited by account. */
+static void
+test_console_shares_rest(void)
+{
+    static const struct {
+        const char *method, *path;
+        enum endpoint rest;
+    } calls[] = {
+        {"GET", "/console/api/projects", ROUTE_PROJECTS_LIST},
+        {"POST", "/console/api/projects", ROUTE_PROJECT_CREATE},
+        {"POST", "/console/api/projects/status", ROUTE_PROJECT_STATUS},
+        {"POST", "/console/api/projects/signkey", ROUTE_SIGNKEY},
+        {"POST", "/console/api/projects/reset_signkey", ROUTE_RESET_SIGNKEY},
+    };
+    for (size_t i = 0; i < N_ELEMS(calls); i++) {
+        const struct route *c =
+            console_route(calls[i].method, calls[i].path, strlen(calls[i].path));
+        const struct route *r = NULL;
+        for (size_t k = 0; k < rest_routes_count; k++)
+            if (rest_routes[k].handler == handler_of[calls[i].rest])
+                r = &rest_routes[k];
+        ASSERT_TRUE(c != NULL && r != NULL);
+        if (c == NULL || r == NULL)
+            continue;
+        ASSERT_TRUE(c->handler == r->handler);
+        ASSERT_TRUE((c->flags & ROUTE_RATED) && (c->flags & ROUTE_SESSION));
+        ASSERT_TRUE((c->flags & ROUTE_CONSOLE) && !(c->flags & ROUTE_BASIC));
+        ASSERT_EQ_STR(c->rate_class, r->rate_class);
+    }
+    const struct route *s = console_route("POST", "/console/api/signin", 19);
+    ASSERT_TRUE(s != NULL && !(s->flags & (ROUTE_RATED | ROUTE_SESSION | ROUTE_CSRF)));
+    ASSERT_TRUE(s != NULL && (s->flags & ROUTE_SAME_ORIGIN));
+    ASSERT_TRUE(console_route("GET", "/dev/v1/projects", 16) == NULL);
+    ASSERT_TRUE(console_route("GET", "/consoles", 9) == NULL);
 }
 
 int
@@ -235,5 +344,7 @@ main(void)
     RUN(test_case_sensitive);
     RUN(test_unknown);
     RUN(test_has_body);
+    RUN(test_admission);
+    RUN(test_console_shares_rest);
     return harness_done();
 }

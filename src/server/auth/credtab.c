@@ -29,6 +29,7 @@ struct credtab {
     size_t mask; /* capacity - 1; capacity is a power of two */
     size_t count;
     struct secret_hasher hasher;
+    struct accounts *accounts;
     unsigned char dummy[SECRET_HASH_LEN]; /* compared against for unknown IDs */
 };
 
@@ -58,11 +59,13 @@ find(struct cred_entry *slots, size_t mask, const char *id, size_t len)
 }
 
 int
-credtab_new(const unsigned char key[SECRET_KEY_LEN], struct credtab **out)
+credtab_new(const unsigned char key[SECRET_KEY_LEN], struct accounts *accounts,
+            struct credtab **out)
 {
     struct credtab *t = ra_calloc(1, sizeof(*t));
     if (t == NULL)
         return -ENOMEM;
+    t->accounts = accounts;
     pthread_rwlock_init(&t->lock, NULL);
     secret_hasher_init(&t->hasher, key);
     randombytes_buf(t->dummy, sizeof(t->dummy));
@@ -81,6 +84,7 @@ credtab_free(struct credtab *t)
 }
 
 struct build {
+    struct accounts *accounts;
     struct cred_entry *slots;
     size_t mask;
     size_t count;
@@ -95,7 +99,7 @@ add_row(void *ctx, const struct store_cred *c)
     if (c->pending)
         return 0; /* no secret yet: a pending pair never authenticates */
     size_t len = strnlen(c->customer_id, STORE_HEX32);
-    struct acct *a = acct_get(c->account_id);
+    struct acct *a = accounts_get(b->accounts, c->account_id);
     if (a == NULL) {
         b->err = -ENOMEM;
         return 1;
@@ -152,7 +156,9 @@ credtab_reload(struct credtab *t, struct store *st)
     size_t cap = 16;
     while (cap < n * 2 + 16) /* room for rows added between the two reads */
         cap *= 2;
-    struct build b = {.slots = ra_calloc(cap, sizeof(struct cred_entry)), .mask = cap - 1};
+    struct build b = {.accounts = t->accounts,
+                      .slots = ra_calloc(cap, sizeof(struct cred_entry)),
+                      .mask = cap - 1};
     if (b.slots == NULL)
         return -ENOMEM;
     rc = st->ops->cred_list(st->priv, -1, add_row, &b);
@@ -230,7 +236,7 @@ credtab_add(struct credtab *t, const struct store_cred *c)
     size_t len = strnlen(c->customer_id, STORE_HEX32 + 1);
     if (c->pending || len == 0 || len > STORE_HEX32)
         return -EINVAL;
-    struct acct *a = acct_get(c->account_id);
+    struct acct *a = accounts_get(t->accounts, c->account_id);
     if (a == NULL)
         return -ENOMEM;
     int rc = 0;

@@ -13,7 +13,7 @@
 #ifndef RA_SERVER_AUTH_CREDTAB_H
 #define RA_SERVER_AUTH_CREDTAB_H
 
-#include "acct.h"
+#include "service/accounts.h"
 #include "auth/basic.h"
 #include "auth/secret.h"
 #include "store/store.h"
@@ -22,8 +22,10 @@
 
 struct credtab;
 
-/* Create an empty table that hashes with `key` (copied). 0 or -ENOMEM. */
-int credtab_new(const unsigned char key[SECRET_KEY_LEN], struct credtab **out);
+/* Create an empty table that hashes with `key` (copied) and finds each credential's account
+ * state in `accounts`. 0 or -ENOMEM. */
+int credtab_new(const unsigned char key[SECRET_KEY_LEN], struct accounts *accounts,
+                struct credtab **out);
 void credtab_free(struct credtab *t);
 
 /* Replace the contents with every credential in the store, keeping unsaved last-used times.

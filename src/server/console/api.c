@@ -1,32 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * api.c: the console's JSON API. Sign-in checks an argon2id password after the throttle;
- * project calls run the REST API's own handlers (projects_handle) for the session's account;
- * credential calls use the store and the in-memory credential table like the CLI does.
+ * credential calls go through the credential service (service/creds.c), as the CLI's do.
  *
  * The Customer Secret of a pair added here does not exist until its one download: that call
- * generates it, stores its keyed hash and marks the pair issued in one write transaction
- * (store cred_issue), puts it in the credential table so that it works at once, and returns
- * it in a key_and_secret.txt body marked no-store. No other response ever carries a secret.
+ * (creds_issue) generates it, stores its keyed hash and marks the pair issued in one write
+ * transaction, makes it work at once, and it is returned in a key_and_secret.txt body marked
+ * no-store. No other response ever carries a secret.
  */
 #include "console/api.h"
 
+#include "app.h"
 #include "auth/secret.h"
 #include "common/alloc.h"
 #include "common/buf.h"
 #include "common/jsonw.h"
-#include "common/rand.h"
 #include "console/password.h"
 #include "console/session.h"
 #include "console/signin_limit.h"
-#include "handlers/projects.h"
+#include "service/creds.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #define MSG_INTERNAL "Something went wrong on the server. Please try again."
-#define MSG_NO_PAIR "This account has no such credential pair."
+#define MSG_WRONG_PASSWORD "The e-mail address or the password is not correct."
 
 /* Take a built body as the reply. */
 static void
@@ -37,34 +36,24 @@ reply_buf(struct reply *out, int status, struct ra_buf *b)
     reply_json(out, status, body, len);
 }
 
-/* A string field of the body, or NULL when missing or not a string. */
-static const char *
-field(const struct console_call *c, const char *name)
+/* Reply with the credential service's sentence for a refusal, or a 500. */
+static void
+reply_refusal(struct request *req, int status, int rc)
 {
-    json_t *v = c->body ? json_object_get(c->body, name) : NULL;
-    return v != NULL && json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-/* A Customer ID as the server makes them: 32 lowercase hex characters. */
-static bool
-customer_id_ok(const char *id)
-{
-    if (id == NULL || strlen(id) != STORE_HEX32)
-        return false;
-    for (size_t i = 0; i < STORE_HEX32; i++)
-        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
-            return false;
-    return true;
+    char msg[CREDS_MESSAGE_MAX];
+    const char *text = creds_message(req->app, rc, msg, sizeof(msg));
+    console_fail(&req->reply, text != NULL ? status : 500, text != NULL ? text : MSG_INTERNAL);
 }
 
 /* {"signed_in":true,"account":{"name":..,"email":..},"csrf_token":..,"max_secrets":N,
  *  "session_idle_s":N} for the session's account. */
 static void
-reply_signed_in(struct console_call *c, const struct store_session *ss)
+reply_signed_in(struct request *req, const struct store_session *ss)
 {
+    const struct app *app = req->app;
     struct store_login l;
-    if (c->app->store->ops->login_by_id(c->app->store->priv, ss->account_id, &l) < 0) {
-        console_fail(c->out, 500, MSG_INTERNAL);
+    if (app->store->ops->login_by_id(app->store->priv, ss->account_id, &l) < 0) {
+        console_fail(&req->reply, 500, MSG_INTERNAL);
         return;
     }
     struct ra_buf b;
@@ -78,48 +67,38 @@ reply_signed_in(struct console_call *c, const struct store_session *ss)
     ra_buf_puts(&b, "},");
     ra_jsonw_key(&b, "csrf_token");
     ra_jsonw_str(&b, ss->csrf, strlen(ss->csrf));
-    ra_buf_printf(&b, ",\"max_secrets\":%ld,\"session_idle_s\":%ld}", c->app->cfg->max_secrets,
-                  c->app->cfg->session_idle_s);
+    ra_buf_printf(&b, ",\"max_secrets\":%ld,\"session_idle_s\":%ld}", app->cfg->max_secrets,
+                  app->cfg->session_idle_s);
     ra_wipe(&l, sizeof(l));
-    reply_buf(c->out, 200, &b);
+    reply_buf(&req->reply, 200, &b);
 }
 
 static void
 reply_signed_out(struct reply *out)
 {
-    char *body = ra_strdup("{\"signed_in\":false}");
-    reply_json(out, 200, body, body ? strlen(body) : 0);
+    static const char body[] = "{\"signed_in\":false}";
+    reply_static(out, 200, body, sizeof(body) - 1);
 }
 
 void
-api_session(struct console_call *c)
+api_session(struct request *req)
 {
     bool presented = false;
-    if (session_find(c->app, c->cookie, c->now, &c->ss, &presented) < 0) {
+    const struct app *app = req->app;
+    if (session_find(app, request_field(req, "Cookie"), app_now_s(app), &req->session, &presented) <
+        0) {
         if (presented)
-            reply_add_header(c->out, "Set-Cookie", session_clear_cookie(), false);
-        reply_signed_out(c->out);
+            reply_add_header(&req->reply, "Set-Cookie", session_clear_cookie(), false);
+        reply_signed_out(&req->reply);
         return;
     }
-    reply_signed_in(c, &c->ss);
-}
-
-/* The client address of the call, or NULL. */
-static const struct sockaddr *
-peer_of(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    return ci ? ci->client_addr : NULL;
+    reply_signed_in(req, &req->session);
 }
 
 /* Refuse a throttled sign-in with 429 and the wait; true when refused. */
 static bool
-throttled(struct console_call *c, const char *email)
+throttled(struct request *req, int wait)
 {
-    const struct config *cfg = c->app->cfg;
-    int wait = signin_limit_check(email, peer_of(c->conn), cfg->signin_fail_limit,
-                                  cfg->signin_ip_fail_limit, c->now);
     if (wait <= 0)
         return false;
     char msg[160];
@@ -127,86 +106,89 @@ throttled(struct console_call *c, const char *email)
     snprintf(msg, sizeof(msg),
              "Too many failed sign-in attempts. Please wait %d minute%s and try again.", minutes,
              minutes == 1 ? "" : "s");
-    console_fail(c->out, 429, msg);
-    c->out->retry_after = wait;
+    console_fail(&req->reply, 429, msg);
+    req->reply.retry_after = wait;
     return true;
 }
 
-/* Check the password of `email`; 0 on success (then *account_id is set), else replies. */
+/* Check the password of `email`; 0 on success (then *account_id is set), else replies and
+ * tells through *outcome whether the attempt counts as a failure. */
 static int
-check_password(struct console_call *c, const char *email, const char *pw, int64_t *account_id)
+check_password(struct request *req, const char *email, const char *pw, int64_t *account_id,
+               enum signin_outcome *outcome)
 {
+    const struct app *app = req->app;
     struct store_login l = {.account_id = 0};
-    int rc = c->app->store->ops->login_by_email(c->app->store->priv, email, &l);
+    int rc = app->store->ops->login_by_email(app->store->priv, email, &l);
+    *outcome = SIGNIN_NOT_TRIED;
     if (rc < 0 && rc != -ENOENT) {
-        console_fail(c->out, 500, MSG_INTERNAL);
+        console_fail(&req->reply, 500, MSG_INTERNAL);
         return rc;
     }
     rc = password_check(rc == 0 ? l.pwhash : NULL, pw, strlen(pw));
     *account_id = l.account_id;
     ra_wipe(&l, sizeof(l));
     if (rc == -EBUSY) {
-        console_fail(c->out, 503, "The server is busy. Please try again in a moment.");
-        c->out->retry_after = 1;
+        console_fail(&req->reply, 503, "The server is busy. Please try again in a moment.");
+        req->reply.retry_after = 1;
     } else if (rc < 0) {
-        signin_limit_fail(email, peer_of(c->conn), c->now);
-        console_fail(c->out, 401, "The e-mail address or the password is not correct.");
+        *outcome = SIGNIN_FAILED;
+        console_fail(&req->reply, 401, MSG_WRONG_PASSWORD);
+    } else {
+        *outcome = SIGNIN_OK;
     }
     return rc;
 }
 
-void
-api_signin(struct console_call *c)
+/* A new session for the account (the one presented, if any, is revoked) and its cookie. */
+static void
+start_session(struct request *req, int64_t account_id)
 {
-    const char *email = field(c, "email");
-    const char *pw = field(c, "password");
+    const struct app *app = req->app;
+    int64_t now = app_now_s(app);
+    struct store_session old;
+    bool presented = false;
+    if (session_find(app, request_field(req, "Cookie"), now, &old, &presented) == 0)
+        session_end(app, &old);
+    ra_wipe(&old, sizeof(old));
+    char cookie[SESSION_COOKIE_MAX];
+    if (session_start(app, account_id, now, cookie, &req->session) < 0) {
+        console_fail(&req->reply, 500, MSG_INTERNAL);
+    } else {
+        reply_add_header(&req->reply, "Set-Cookie", cookie, true);
+        reply_signed_in(req, &req->session);
+    }
+    ra_wipe(cookie, sizeof(cookie));
+}
+
+void
+api_signin(struct request *req)
+{
+    const char *email = request_json_string(req, "email");
+    const char *pw = request_json_string(req, "password");
+    int64_t now_ms = app_now_ms(req->app);
+    struct signin_keys keys;
     if (email == NULL || pw == NULL || email[0] == '\0' || pw[0] == '\0') {
-        console_fail(c->out, 400, "Please enter your e-mail address and your password.");
+        console_fail(&req->reply, 400, "Please enter your e-mail address and your password.");
     } else if (strlen(email) > STORE_EMAIL_MAX) {
-        console_fail(c->out, 401, "The e-mail address or the password is not correct.");
-    } else if (!throttled(c, email)) {
+        console_fail(&req->reply, 401, MSG_WRONG_PASSWORD);
+    } else if (!throttled(req, signin_limit_begin(req->app, req, email, now_ms, &keys))) {
         int64_t account_id = 0;
-        if (check_password(c, email, pw, &account_id) == 0) {
-            signin_limit_clear(email);
-            /* A fresh token at every sign-in; the one presented, if any, is revoked. */
-            struct store_session old;
-            bool presented = false;
-            if (session_find(c->app, c->cookie, c->now, &old, &presented) == 0)
-                session_end(c->app, &old);
-            ra_wipe(&old, sizeof(old));
-            char cookie[SESSION_COOKIE_MAX];
-            if (session_start(c->app, account_id, c->now, cookie, &c->ss) < 0) {
-                console_fail(c->out, 500, MSG_INTERNAL);
-            } else {
-                reply_add_header(c->out, "Set-Cookie", cookie, true);
-                reply_signed_in(c, &c->ss);
-            }
-            ra_wipe(cookie, sizeof(cookie));
-        }
+        enum signin_outcome outcome;
+        if (check_password(req, email, pw, &account_id, &outcome) == 0)
+            start_session(req, account_id);
+        signin_limit_done(req->app, &keys, outcome, now_ms);
     }
     if (pw != NULL) /* jansson's copy of the password: wipe it before it is freed */
         ra_wipe((char *)pw, strlen(pw));
 }
 
 void
-api_signout(struct console_call *c)
+api_signout(struct request *req)
 {
-    session_end(c->app, &c->ss);
-    reply_add_header(c->out, "Set-Cookie", session_clear_cookie(), false);
-    reply_signed_out(c->out);
-}
-
-void
-api_project(struct console_call *c)
-{
-    struct handler_ctx h = {.app = c->app, .acct = acct_get(c->ss.account_id), .body = c->body};
-    if (h.acct == NULL) {
-        console_fail(c->out, 500, MSG_INTERNAL);
-        return;
-    }
-    projects_handle(c->rest_route, &h, c->out);
-    if (c->rest_route == ROUTE_PROJECTS_LIST && c->out->status == 201)
-        c->out->status = 200; /* --get-status is for REST clients; a browser wants 200 */
+    session_end(req->app, &req->session);
+    reply_add_header(&req->reply, "Set-Cookie", session_clear_cookie(), false);
+    reply_signed_out(&req->reply);
 }
 
 /* Append one credential object (never a secret: the store has none to give). */
@@ -216,11 +198,9 @@ write_cred(struct ra_buf *b, const struct store_cred *cr)
     ra_buf_putc(b, '{');
     ra_jsonw_key(b, "customer_id");
     ra_jsonw_str(b, cr->customer_id, strlen(cr->customer_id));
-    ra_buf_printf(b, ",\"created\":%lld,\"last_used\":%lld,\"issued\":%lld,\"status\":",
-                  (long long)cr->created, (long long)cr->last_used, (long long)cr->issued);
-    ra_buf_puts(b, cr->pending       ? "\"pending\"}"
-                   : cr->status == 1 ? "\"active\"}"
-                                     : "\"disabled\"}");
+    ra_buf_printf(b, ",\"created\":%lld,\"last_used\":%lld,\"issued\":%lld,\"status\":\"%s\"}",
+                  (long long)cr->created, (long long)cr->last_used, (long long)cr->issued,
+                  creds_status_name(cr));
 }
 
 struct cred_list {
@@ -240,42 +220,29 @@ list_cred(void *arg, const struct store_cred *cr)
 }
 
 void
-api_creds_list(struct console_call *c)
+api_creds_list(struct request *req)
 {
+    const struct app *app = req->app;
     struct cred_list l = {.n = 0};
     ra_buf_init(&l.b, 1024 * 1024);
     ra_buf_puts(&l.b, "{\"credentials\":[");
-    int rc = c->app->store->ops->cred_list(c->app->store->priv, c->ss.account_id, list_cred, &l);
-    ra_buf_printf(&l.b, "],\"max_secrets\":%ld}", c->app->cfg->max_secrets);
+    int rc = app->store->ops->cred_list(app->store->priv, req->account_id, list_cred, &l);
+    ra_buf_printf(&l.b, "],\"max_secrets\":%ld}", app->cfg->max_secrets);
     if (rc < 0 || l.b.failed) {
         ra_buf_cleanup(&l.b);
-        console_fail(c->out, 500, MSG_INTERNAL);
+        console_fail(&req->reply, 500, MSG_INTERNAL);
         return;
     }
-    reply_buf(c->out, 200, &l.b);
+    reply_buf(&req->reply, 200, &l.b);
 }
 
 void
-api_creds_add(struct console_call *c)
+api_creds_add(struct request *req)
 {
-    struct store_cred cr = {
-        .account_id = c->ss.account_id, .created = c->now, .status = 1, .pending = true};
-    int rc = -EAGAIN;
-    for (int attempt = 0; attempt < 5 && rc == -EAGAIN; attempt++) {
-        ra_rand_hex(cr.customer_id, STORE_HEX32 / 2);
-        rc = c->app->store->ops->cred_add(c->app->store->priv, &cr, (int)c->app->cfg->max_secrets);
-    }
-    if (rc == -EDQUOT) {
-        char msg[200];
-        snprintf(msg, sizeof(msg),
-                 "This account already has %ld credential pairs, the most it can have. "
-                 "Delete a pair before adding a new one.",
-                 c->app->cfg->max_secrets);
-        console_fail(c->out, 409, msg);
-        return;
-    }
+    struct store_cred cr;
+    int rc = creds_add_pending(req->app, req->account_id, app_now_s(req->app), &cr);
     if (rc < 0) {
-        console_fail(c->out, 500, MSG_INTERNAL);
+        reply_refusal(req, 409, rc);
         return;
     }
     struct ra_buf b;
@@ -283,7 +250,7 @@ api_creds_add(struct console_call *c)
     ra_buf_puts(&b, "{\"credential\":");
     write_cred(&b, &cr);
     ra_buf_putc(&b, '}');
-    reply_buf(c->out, 201, &b);
+    reply_buf(&req->reply, 201, &b);
 }
 
 /* The reply of a successful download: the key_and_secret.txt text, never stored anywhere. */
@@ -306,67 +273,31 @@ reply_secret_file(struct reply *out, const char *id, const char *secret)
 }
 
 void
-api_creds_download(struct console_call *c)
+api_creds_download(struct request *req)
 {
-    const char *id = field(c, "customer_id");
-    if (!customer_id_ok(id)) {
-        console_fail(c->out, 404, MSG_NO_PAIR);
-        return;
-    }
+    const char *id = request_json_string(req, "customer_id");
     char secret[SECRET_HEX_LEN + 1];
-    struct store_cred cr = {.account_id = c->ss.account_id, .status = 1, .created = c->now};
-    memcpy(cr.customer_id, id, STORE_HEX32 + 1);
-    ra_rand_hex(secret, SECRET_HEX_LEN / 2);
-    credtab_hash(c->app->creds, cr.customer_id, secret, cr.hash);
-    int rc = c->app->store->ops->cred_issue(c->app->store->priv, cr.account_id, cr.customer_id,
-                                            cr.hash, c->now);
-    if (rc == -ENOENT)
-        console_fail(c->out, 404, MSG_NO_PAIR);
-    else if (rc == -EALREADY)
-        console_fail(c->out, 410,
-                     "The Customer Secret of this pair was already downloaded, and a secret can "
-                     "be downloaded only once. If you no longer have it, delete this pair and "
-                     "add a new one.");
-    else if (rc < 0)
-        console_fail(c->out, 500, MSG_INTERNAL);
-    if (rc == 0) {
-        /* Make the pair work at once, before the secret is handed out. */
-        if (credtab_add(c->app->creds, &cr) < 0)
-            credtab_reload(c->app->creds, c->app->store);
-        reply_secret_file(c->out, cr.customer_id, secret);
-    }
+    int rc = creds_issue(req->app, req->account_id, id, app_now_s(req->app), secret);
+    if (rc == 0)
+        reply_secret_file(&req->reply, id, secret);
+    else
+        reply_refusal(req, rc == -ENOENT ? 404 : 410, rc);
     ra_wipe(secret, sizeof(secret));
-    ra_wipe(&cr, sizeof(cr));
 }
 
 void
-api_creds_delete(struct console_call *c)
+api_creds_delete(struct request *req)
 {
-    const char *id = field(c, "customer_id");
-    struct store_cred cr;
-    const struct store_ops *o = c->app->store->ops;
-    int rc = customer_id_ok(id) ? o->cred_get(c->app->store->priv, id, &cr) : -ENOENT;
-    if (rc == 0 && cr.account_id != c->ss.account_id)
-        rc = -ENOENT;
-    if (rc == 0)
-        rc = o->cred_delete(c->app->store->priv, id, false);
-    ra_wipe(&cr, sizeof(cr));
-    if (rc == -ENOENT) {
-        console_fail(c->out, 404, MSG_NO_PAIR);
-    } else if (rc == -EBUSY) {
-        console_fail(c->out, 409,
-                     "This is the account's last credential pair, so it cannot be "
-                     "deleted: the account would be locked out of the REST API. "
-                     "Add a new pair first.");
-    } else if (rc < 0) {
-        console_fail(c->out, 500, MSG_INTERNAL);
-    } else {
-        credtab_forget(c->app->creds, id);
-        struct ra_buf b;
-        ra_buf_init(&b, 256);
-        ra_buf_puts(&b, "{\"deleted\":");
-        ra_jsonw_str(&b, id, strlen(id));
-        ra_buf_putc(&b, '}');
-        reply_buf(c->out, 200, &b);
+    const char *id = request_json_string(req, "customer_id");
+    int rc = creds_delete(req->app, req->account_id, id, false);
+    if (rc < 0) {
+        reply_refusal(req, rc == -ENOENT ? 404 : 409, rc);
+        return;
     }
+    struct ra_buf b;
+    ra_buf_init(&b, 256);
+    ra_buf_puts(&b, "{\"deleted\":");
+    ra_jsonw_str(&b, id, strlen(id));
+    ra_buf_putc(&b, '}');
+    reply_buf(&req->reply, 200, &b);
 }

@@ -1,79 +1,79 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * console.c: routing under /console, the embedded web files, and the checks every console
- * API call passes before its handler runs, in this order: same origin (state-changing calls),
- * JSON body, session cookie (all but session and sign-in), CSRF token (state-changing calls
- * with a session). Every console response carries a strict Content-Security-Policy (no inline
- * script or style), X-Frame-Options: DENY, Referrer-Policy: no-referrer and nosniff; API
- * responses are never cached.
+ * console.c: the console's route table, its embedded web files, and the checks its API calls
+ * pass as phases of the pipeline: same origin (state-changing calls), session cookie (all but
+ * session and sign-in) and CSRF token (state-changing calls with a session). The project
+ * calls run the REST API's own handlers for the session's account, in the REST API's rate
+ * classes. Every console response carries a strict Content-Security-Policy (no inline script
+ * or style), X-Frame-Options: DENY, Referrer-Policy: no-referrer and nosniff; API responses
+ * are never cached.
  */
 #include "console/console.h"
 
+#include "app.h"
 #include "common/alloc.h"
 #include "console/api.h"
 #include "console/assets.h"
 #include "console/session.h"
-#include "http/body.h"
+#include "handlers/projects.h"
+#include "service/accounts.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-
-/* The console's request bodies are a few fields; anything larger is refused. */
-#define CONSOLE_MAX_BODY 8192
 
 #define CSP                                                                                        \
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "                    \
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-struct console_route {
-    const char *method;
-    const char *path;
-    console_api_fn fn;
-    bool session;        /* needs a signed-in session */
-    bool state_changing; /* same origin, and the CSRF token when there is a session */
-    enum route rest;     /* project calls: the REST route whose handler they share */
+/* A call that needs a session; one that also changes state (same origin, CSRF token, JSON). */
+#define SIGNED_IN (ROUTE_CONSOLE | ROUTE_SESSION)
+#define CHANGE (SIGNED_IN | ROUTE_SAME_ORIGIN | ROUTE_CSRF | ROUTE_BODY | ROUTE_EMPTY_BODY_OK)
+#define PROJECTS (ROUTE_RATED)
+
+static const struct route api_routes[] = {
+    {"GET", "/console/api/session", ROUTE_CONSOLE, NULL, api_session},
+    {"POST", "/console/api/signin",
+     ROUTE_CONSOLE | ROUTE_SAME_ORIGIN | ROUTE_BODY | ROUTE_EMPTY_BODY_OK, NULL, api_signin},
+    {"POST", "/console/api/signout", CHANGE, NULL, api_signout},
+    {"GET", "/console/api/projects", SIGNED_IN | PROJECTS, "projects.list", projects_list},
+    {"POST", "/console/api/projects", CHANGE | PROJECTS, "project.create", projects_create},
+    {"POST", "/console/api/projects/status", CHANGE | PROJECTS, "project.status", projects_status},
+    {"POST", "/console/api/projects/signkey", CHANGE | PROJECTS, "project.signkey",
+     projects_signkey},
+    {"POST", "/console/api/projects/reset_signkey", CHANGE | PROJECTS, "project.reset_signkey",
+     projects_reset_signkey},
+    {"GET", "/console/api/credentials", SIGNED_IN, NULL, api_creds_list},
+    {"POST", "/console/api/credentials", CHANGE, NULL, api_creds_add},
+    {"POST", "/console/api/credentials/download", CHANGE, NULL, api_creds_download},
+    {"POST", "/console/api/credentials/delete", CHANGE, NULL, api_creds_delete},
 };
+#define NROUTES (sizeof(api_routes) / sizeof(api_routes[0]))
 
-static const struct console_route routes[] = {
-    {"GET", "/console/api/session", api_session, false, false, ROUTE_NONE},
-    {"POST", "/console/api/signin", api_signin, false, true, ROUTE_NONE},
-    {"POST", "/console/api/signout", api_signout, true, true, ROUTE_NONE},
-    {"GET", "/console/api/projects", api_project, true, false, ROUTE_PROJECTS_LIST},
-    {"POST", "/console/api/projects", api_project, true, true, ROUTE_PROJECT_CREATE},
-    {"POST", "/console/api/projects/status", api_project, true, true, ROUTE_PROJECT_STATUS},
-    {"POST", "/console/api/projects/signkey", api_project, true, true, ROUTE_SIGNKEY},
-    {"POST", "/console/api/projects/reset_signkey", api_project, true, true, ROUTE_RESET_SIGNKEY},
-    {"GET", "/console/api/credentials", api_creds_list, true, false, ROUTE_NONE},
-    {"POST", "/console/api/credentials", api_creds_add, true, true, ROUTE_NONE},
-    {"POST", "/console/api/credentials/download", api_creds_download, true, true, ROUTE_NONE},
-    {"POST", "/console/api/credentials/delete", api_creds_delete, true, true, ROUTE_NONE},
-};
-#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+static void serve_asset(struct request *req);
+static void not_found(struct request *req);
+static void method_not_allowed(struct request *req);
 
-bool
-console_owns(const char *url)
+/* Web files and refusals need nothing but the header section. */
+#define AT_HEAD (ROUTE_CONSOLE | ROUTE_AT_HEAD)
+static const struct route asset_route = {"GET", "/console/", AT_HEAD, NULL, serve_asset};
+static const struct route not_found_route = {"", "/console/", AT_HEAD, NULL, not_found};
+static const struct route not_allowed_route = {"", "/console/", AT_HEAD, NULL, method_not_allowed};
+
+const struct route *
+console_route(const char *method, const char *path, size_t len)
 {
-    return strncmp(url, "/console", 8) == 0 && (url[8] == '\0' || url[8] == '/');
-}
-
-/* Headers of every console response; `api` responses are also never stored. */
-static void
-decorate(struct reply *r, bool api)
-{
-    r->www_auth = false;
-    reply_add_header(r, "Content-Security-Policy", CSP, false);
-    reply_add_header(r, "X-Frame-Options", "DENY", false);
-    reply_add_header(r, "Referrer-Policy", "no-referrer", false);
-    reply_add_header(r, "X-Content-Type-Options", "nosniff", false);
-    reply_add_header(r, "Cache-Control", api ? "no-store" : "no-cache", false);
-}
-
-void
-console_decorate(struct reply *r)
-{
-    decorate(r, true);
+    if (len < 8 || memcmp(path, "/console", 8) != 0 || (len > 8 && path[8] != '/'))
+        return NULL;
+    bool known = false;
+    const struct route *r = router_match(api_routes, NROUTES, method, path, len, &known);
+    if (r != NULL)
+        return r;
+    bool api = (len >= 13 && memcmp(path, "/console/api/", 13) == 0) ||
+               (len == 12 && memcmp(path, "/console/api", 12) == 0);
+    bool get = strcmp(method, "GET") == 0;
+    if (!api && get)
+        return &asset_route;
+    return known || (!api && !get) ? &not_allowed_route : &not_found_route;
 }
 
 void
@@ -83,150 +83,100 @@ console_fail(struct reply *out, int status, const char *msg)
     out->www_auth = false;
 }
 
-/* Serve the web file named by path, if there is one; true when a reply was decided. */
-static bool
-serve_asset(struct request *req, const char *path)
+static void
+not_found(struct request *req)
 {
+    console_fail(&req->reply, 404, "Not found");
+}
+
+static void
+method_not_allowed(struct request *req)
+{
+    console_fail(&req->reply, 405, "Method not allowed");
+}
+
+/* Serve the web file the path names ("/console" and "/console/" name index.html). */
+static void
+serve_asset(struct request *req)
+{
+    size_t len = 0;
+    const char *path = router_path(req->target, &len);
     const char *name = path + 8; /* after "/console" */
-    if (*name == '/')
+    size_t n = len - 8;
+    if (n > 0 && *name == '/') {
         name++;
-    if (*name == '\0')
+        n--;
+    }
+    if (n == 0) {
         name = "index.html";
+        n = strlen(name);
+    }
     for (size_t i = 0; i < console_assets_count; i++) {
         const struct console_asset *a = &console_assets[i];
-        if (strcmp(a->name, name) != 0)
-            continue;
-        reply_static(&req->reply, 200, (const char *)a->data, a->len);
-        req->reply.content_type = a->type;
-        decorate(&req->reply, false);
-        return true;
-    }
-    return false;
-}
-
-/* Refuse an oversized or non-JSON body of a POST; true when a reply was decided. */
-static bool
-refuse_body(struct request *req, struct MHD_Connection *conn)
-{
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    if (cl != NULL && (strlen(cl) > 6 || strtol(cl, NULL, 10) > CONSOLE_MAX_BODY)) {
-        console_fail(&req->reply, 413, "Request body too large");
-        req->reply.close = true;
-        return true;
-    }
-    const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-    if (!request_is_json(ct)) {
-        console_fail(&req->reply, 415, "Content-Type must be application/json");
-        return true;
-    }
-    ra_buf_init(&req->body, CONSOLE_MAX_BODY);
-    return false;
-}
-
-void
-console_begin(struct request *req, struct MHD_Connection *conn)
-{
-    const char *path = req->path;
-    bool api = strncmp(path, "/console/api/", 13) == 0 || strcmp(path, "/console/api") == 0;
-    bool known = false;
-    for (size_t i = 0; i < NROUTES; i++) {
-        if (strcmp(routes[i].path, path) != 0)
-            continue;
-        known = true;
-        if (strcmp(routes[i].method, req->method) == 0) {
-            req->console = (int)i + 1;
-            if (strcmp(req->method, "POST") == 0 && refuse_body(req, conn))
-                decorate(&req->reply, true);
+        if (strlen(a->name) == n && memcmp(a->name, name, n) == 0) {
+            reply_static(&req->reply, 200, (const char *)a->data, a->len);
+            req->reply.content_type = a->type;
             return;
         }
     }
-    if (!api && strcmp(req->method, "GET") == 0 && serve_asset(req, path))
-        return;
-    if (known || (!api && strcmp(req->method, "GET") != 0))
-        console_fail(&req->reply, 405, "Method not allowed");
-    else
-        console_fail(&req->reply, 404, "Not found");
-    decorate(&req->reply, true);
-}
-
-/* For a state-changing call: Origin, when sent, must be this server, and Sec-Fetch-Site,
- * when sent, must say same-origin. */
-static bool
-same_origin(const struct app *app, struct MHD_Connection *conn)
-{
-    const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
-    const char *site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
-    if (site != NULL && strcasecmp(site, "same-origin") != 0)
-        return false;
-    if (origin == NULL)
-        return true;
-    const char *scheme = app->cfg->tls_cert != NULL ? "https://" : "http://";
-    size_t n = strlen(scheme);
-    return host != NULL && strncasecmp(origin, scheme, n) == 0 && strcasecmp(origin + n, host) == 0;
-}
-
-/* Parse the body (if any) into c->body, wiping the raw bytes, which may hold a password.
- * False (and a 400) when it is not a JSON object. */
-static bool
-parse_body(struct request *req, struct console_call *c)
-{
-    if (req->body.len == 0)
-        return true;
-    const char *why = NULL;
-    int rc = body_parse_object(req->body.data, req->body.len, &c->body, &why);
-    ra_wipe(req->body.data, req->body.len);
-    if (rc < 0) {
-        console_fail(c->out, 400, why != NULL ? why : "request body is not valid JSON");
-        return false;
-    }
-    return true;
-}
-
-/* The checks a route asks for; false when a reply (403/401) was decided. */
-static bool
-admit(const struct console_route *r, struct console_call *c)
-{
-    if (r->state_changing && !same_origin(c->app, c->conn)) {
-        console_fail(c->out, 403, "This request came from another site and was refused.");
-        return false;
-    }
-    if (!r->session)
-        return true;
-    bool presented = false;
-    if (session_find(c->app, c->cookie, c->now, &c->ss, &presented) < 0) {
-        console_fail(c->out, 401,
-                     "You are not signed in, or your session has ended. "
-                     "Please sign in again.");
-        if (presented)
-            reply_add_header(c->out, "Set-Cookie", session_clear_cookie(), false);
-        return false;
-    }
-    const char *token = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "X-CSRF-Token");
-    if (r->state_changing && !session_csrf_ok(&c->ss, token)) {
-        console_fail(c->out, 403,
-                     "This page is out of date (its security token is missing or "
-                     "wrong). Reload the page and try again.");
-        return false;
-    }
-    return true;
+    not_found(req);
 }
 
 void
-console_run(struct request *req, struct MHD_Connection *conn)
+console_decorate(struct request *req)
 {
-    const struct console_route *r = &routes[req->console - 1];
-    struct console_call c = {
-        .app = req->app,
-        .conn = conn,
-        .out = &req->reply,
-        .cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie"),
-        .rest_route = r->rest,
-        .now = (int64_t)time(NULL),
-    };
-    if (parse_body(req, &c) && admit(r, &c))
-        r->fn(&c);
-    json_decref(c.body);
-    ra_wipe(&c.ss, sizeof(c.ss));
-    decorate(&req->reply, true);
+    struct reply *r = &req->reply;
+    bool file = req->route == &asset_route && r->status == 200;
+    r->www_auth = false;
+    reply_add_header(r, "Content-Security-Policy", CSP, false);
+    reply_add_header(r, "X-Frame-Options", "DENY", false);
+    reply_add_header(r, "Referrer-Policy", "no-referrer", false);
+    reply_add_header(r, "X-Content-Type-Options", "nosniff", false);
+    reply_add_header(r, "Cache-Control", file ? "no-cache" : "no-store", false);
+}
+
+int
+console_check_origin(struct request *req)
+{
+    const char *origin = request_field(req, "Origin");
+    const char *host = request_field(req, "Host");
+    const char *site = request_field(req, "Sec-Fetch-Site");
+    const char *scheme = req->tls ? "https://" : "http://";
+    size_t n = strlen(scheme);
+    bool ok = (site == NULL || strcasecmp(site, "same-origin") == 0) &&
+              (origin == NULL || (host != NULL && strncasecmp(origin, scheme, n) == 0 &&
+                                  strcasecmp(origin + n, host) == 0));
+    if (ok)
+        return 0;
+    console_fail(&req->reply, 403, "This request came from another site and was refused.");
+    return -1;
+}
+
+int
+console_check_session(struct request *req)
+{
+    bool presented = false;
+    const struct app *app = req->app;
+    if (session_find(app, request_field(req, "Cookie"), app_now_s(app), &req->session, &presented) <
+        0) {
+        console_fail(&req->reply, 401,
+                     "You are not signed in, or your session has ended. Please sign in again.");
+        if (presented)
+            reply_add_header(&req->reply, "Set-Cookie", session_clear_cookie(), false);
+        return -1;
+    }
+    req->account_id = req->session.account_id;
+    req->acct = accounts_get(app->accounts, req->account_id);
+    return req->acct != NULL ? 0 : -1;
+}
+
+int
+console_check_csrf(struct request *req)
+{
+    if (session_csrf_ok(&req->session, request_field(req, "X-CSRF-Token")))
+        return 0;
+    console_fail(&req->reply, 403,
+                 "This page is out of date (its security token is missing or wrong). "
+                 "Reload the page and try again.");
+    return -1;
 }

@@ -3,32 +3,40 @@
  * console.h: the web console, served by restauthd itself under /console: its embedded web
  * files and its JSON API under /console/api/.
  *
- * The REST API never reaches this module: request.c only asks console_owns() about a path
- * that matched no REST route. Console requests authenticate with a session cookie, never
+ * The console's routes go through the same pipeline as the REST API (gate/gate.c), with the
+ * checks below as its phases. Console requests authenticate with a session cookie, never
  * with Basic credentials; the REST API ignores cookies.
  */
 #ifndef RA_SERVER_CONSOLE_CONSOLE_H
 #define RA_SERVER_CONSOLE_CONSOLE_H
 
-#include "http/request.h"
+#include "request/request.h"
 
 #include <stdbool.h>
 
-/* True when the request target is the console's: "/console" or anything under "/console/". */
-bool console_owns(const char *url);
+/* The console's request bodies are a few fields; anything larger is refused. */
+#define CONSOLE_MAX_BODY 8192
 
 /*
- * Begin a console request once its header section is in (after the strict header checks):
- * serve a web file, or refuse an unknown path or method, an oversized body or a body that is
- * not JSON, deciding the reply; or note the API route (req->console) and make room for the
- * body. Nothing is queued here.
+ * The console's route for a path as router_path() gives it (`len` bytes, not necessarily
+ * NUL-terminated there), or NULL when the path is not the console's ("/console" and what is
+ * under "/console/"). An unknown path or method under /console gets a route whose handler
+ * answers 404 or 405; a web file, one that serves it.
  */
-void console_begin(struct request *req, struct MHD_Connection *conn);
+const struct route *console_route(const char *method, const char *path, size_t len);
 
-/* Run the API call noted by console_begin once the body is in; decides the reply. */
-void console_run(struct request *req, struct MHD_Connection *conn);
+/* Phase: a state-changing call must come from this server's own pages (Origin and
+ * Sec-Fetch-Site, when sent). 0, or -1 after a 403. */
+int console_check_origin(struct request *req);
 
-/* Add the console's security headers to a reply decided outside this module (a 413). */
-void console_decorate(struct reply *r);
+/* Phase: a live session named by the cookie; sets req->session, req->account_id and
+ * req->acct. 0, or -1 after a 401 (that also clears a stale cookie). */
+int console_check_session(struct request *req);
+
+/* Phase: the session's CSRF token in X-CSRF-Token. 0, or -1 after a 403. */
+int console_check_csrf(struct request *req);
+
+/* The console's security headers on a decided reply (once per request). */
+void console_decorate(struct request *req);
 
 #endif

@@ -5,9 +5,11 @@
  */
 #include "handlers/projects.h"
 
+#include "app.h"
 #include "common/alloc.h"
 #include "common/rand.h"
 #include "handlers/project_json.h"
+#include "service/accounts.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,8 +35,8 @@ projects_name_ok(const char *name, size_t len)
 }
 
 int
-projects_create(const struct app *app, int64_t account_id, const char *name, bool enable_sign_key,
-                struct store_project *p)
+projects_add(const struct app *app, int64_t account_id, const char *name, bool enable_sign_key,
+             struct store_project *p)
 {
     size_t len = strlen(name);
     if (!projects_name_ok(name, len))
@@ -52,23 +54,21 @@ projects_create(const struct app *app, int64_t account_id, const char *name, boo
             ra_rand_hex(p->sign_key, STORE_HEX32 / 2);
         rc = app->store->ops->project_create(app->store->priv, p, (int)app->cfg->max_projects);
     }
-    if (rc == 0) {
-        struct acct *a = acct_get(account_id);
-        if (a != NULL)
-            acct_invalidate(a);
-    }
+    struct acct *a = rc == 0 && app->accounts ? accounts_get(app->accounts, account_id) : NULL;
+    if (a != NULL)
+        acct_invalidate(a);
     return rc;
 }
 
 /* Fetch the string field `name`; NULL (and a 400 reply) if missing or not a string. */
 static const char *
-want_string(struct handler_ctx *ctx, const char *name, struct reply *out)
+want_string(struct request *req, const char *name)
 {
-    json_t *v = json_object_get(ctx->body, name);
+    json_t *v = json_object_get(req->json, name);
     if (v == NULL || !json_is_string(v)) {
         char msg[96];
         snprintf(msg, sizeof(msg), "%s is required and must be a string", name);
-        reply_error(out, 400, msg);
+        reply_error(&req->reply, 400, msg);
         return NULL;
     }
     return json_string_value(v);
@@ -76,9 +76,9 @@ want_string(struct handler_ctx *ctx, const char *name, struct reply *out)
 
 /* Fetch an optional boolean field into *val (default `def`). -1 and a 400 reply if mistyped. */
 static int
-want_bool(struct handler_ctx *ctx, const char *name, bool def, bool *val, struct reply *out)
+want_bool(struct request *req, const char *name, bool def, bool *val)
 {
-    json_t *v = json_object_get(ctx->body, name);
+    json_t *v = json_object_get(req->json, name);
     if (v == NULL || json_is_null(v)) {
         *val = def;
         return 0;
@@ -86,7 +86,7 @@ want_bool(struct handler_ctx *ctx, const char *name, bool def, bool *val, struct
     if (!json_is_boolean(v)) {
         char msg[96];
         snprintf(msg, sizeof(msg), "%s must be a boolean", name);
-        reply_error(out, 400, msg);
+        reply_error(&req->reply, 400, msg);
         return -1;
     }
     *val = json_is_true(v);
@@ -106,19 +106,18 @@ reply_store_error(struct reply *out, int rc)
 /* Load the account's project named by the body's "id"; replies and returns -1 on failure.
  * With `must_be_enabled`, a disabled project is reported as not existing (legacy rule). */
 static int
-load_project(struct handler_ctx *ctx, bool must_be_enabled, struct store_project *p,
-             struct reply *out)
+load_project(struct request *req, bool must_be_enabled, struct store_project *p)
 {
-    const char *id = want_string(ctx, "id", out);
+    const char *id = want_string(req, "id");
     if (id == NULL)
         return -1;
     int rc = -ENOENT;
     if (strlen(id) <= STORE_PROJECT_ID_MAX)
-        rc = ctx->app->store->ops->project_get(ctx->app->store->priv, ctx->acct->id, id, p);
+        rc = req->app->store->ops->project_get(req->app->store->priv, req->acct->id, id, p);
     if (rc == 0 && must_be_enabled && p->status != 1)
         rc = -ENOENT;
     if (rc < 0) {
-        reply_store_error(out, rc);
+        reply_store_error(&req->reply, rc);
         return -1;
     }
     return 0;
@@ -126,40 +125,41 @@ load_project(struct handler_ctx *ctx, bool must_be_enabled, struct store_project
 
 /* Save a changed project and reply with it (201). */
 static void
-save_and_reply(struct handler_ctx *ctx, struct store_project *p, struct reply *out)
+save_and_reply(struct request *req, struct store_project *p)
 {
-    int rc = ctx->app->store->ops->project_update(ctx->app->store->priv, p);
-    acct_invalidate(ctx->acct);
+    int rc = req->app->store->ops->project_update(req->app->store->priv, p);
+    acct_invalidate(req->acct);
     if (rc < 0) {
-        reply_store_error(out, rc);
+        reply_store_error(&req->reply, rc);
         return;
     }
     size_t len = 0;
     char *body = project_json_single(p, &len);
-    reply_json(out, 201, body, len);
+    reply_json(&req->reply, 201, body, len);
 }
 
-static void
-handle_create(struct handler_ctx *ctx, struct reply *out)
+void
+projects_create(struct request *req)
 {
-    const char *name = want_string(ctx, "name", out);
+    const char *name = want_string(req, "name");
     bool sign = false;
-    if (name == NULL || want_bool(ctx, "enable_sign_key", false, &sign, out) < 0)
+    if (name == NULL || want_bool(req, "enable_sign_key", false, &sign) < 0)
         return;
     struct store_project p;
-    int rc = projects_create(ctx->app, ctx->acct->id, name, sign, &p);
+    int rc = projects_add(req->app, req->acct->id, name, sign, &p);
     if (rc == -EINVAL)
-        reply_error(out, 400, "name must be 1 to 255 characters without control characters");
+        reply_error(&req->reply, 400,
+                    "name must be 1 to 255 characters without control characters");
     else if (rc == -EEXIST)
-        reply_error(out, 400, "project name already exists");
+        reply_error(&req->reply, 400, "project name already exists");
     else if (rc == -EDQUOT)
-        reply_error(out, 400, "number of projects exceeds the maximum limit");
+        reply_error(&req->reply, 400, "number of projects exceeds the maximum limit");
     else if (rc < 0)
-        reply_store_error(out, rc);
+        reply_store_error(&req->reply, rc);
     else {
         size_t len = 0;
         char *body = project_json_single(&p, &len);
-        reply_json(out, 201, body, len);
+        reply_json(&req->reply, 201, body, len);
     }
 }
 
@@ -181,12 +181,12 @@ append_project(void *arg, const struct store_project *p)
 
 /* Build {"projects":[...]} for the filters; returns the store's code, fills l. */
 static int
-build_list(struct handler_ctx *ctx, const char *id, const char *name, struct list_ctx *l)
+build_list(struct request *req, const char *id, const char *name, struct list_ctx *l)
 {
     ra_buf_init(&l->buf, 64u * 1024 * 1024);
     l->count = 0;
     ra_buf_puts(&l->buf, "{\"projects\":[");
-    int rc = ctx->app->store->ops->project_list(ctx->app->store->priv, ctx->acct->id, id, name,
+    int rc = req->app->store->ops->project_list(req->app->store->priv, req->acct->id, id, name,
                                                 append_project, l);
     ra_buf_puts(&l->buf, "]}");
     if (rc == 0 && l->buf.failed)
@@ -194,68 +194,76 @@ build_list(struct handler_ctx *ctx, const char *id, const char *name, struct lis
     return rc;
 }
 
-static void
-handle_list(struct handler_ctx *ctx, struct reply *out)
+/* The success status of a GET: --get-status for REST clients; a browser wants 200. */
+static int
+get_status(const struct request *req)
+{
+    return (req->route->flags & ROUTE_CONSOLE) ? 200 : (int)req->app->cfg->get_status;
+}
+
+void
+projects_list(struct request *req)
 {
     char *body = NULL;
     size_t len = 0;
     uint64_t gen = 0;
-    int status = (int)ctx->app->cfg->get_status;
-    if (acct_cache_get(ctx->acct, &body, &len, &gen) == 0) {
-        reply_json(out, status, body, len);
+    int status = get_status(req);
+    if (acct_cache_get(req->acct, &body, &len, &gen) == 0) {
+        reply_json(&req->reply, status, body, len);
         return;
     }
     struct list_ctx l;
-    int rc = build_list(ctx, NULL, NULL, &l);
+    int rc = build_list(req, NULL, NULL, &l);
     if (rc < 0) {
         ra_buf_cleanup(&l.buf);
-        reply_store_error(out, rc);
+        reply_store_error(&req->reply, rc);
         return;
     }
     body = ra_buf_steal(&l.buf, &len);
     char *copy = body ? ra_malloc(len) : NULL;
     if (copy != NULL) {
         memcpy(copy, body, len);
-        acct_cache_put(ctx->acct, copy, len, gen);
+        acct_cache_put(req->acct, copy, len, gen);
     }
-    reply_json(out, status, body, len);
+    reply_json(&req->reply, status, body, len);
 }
 
-static void
-handle_get(struct handler_ctx *ctx, struct reply *out)
+void
+projects_get(struct request *req)
 {
-    if (ctx->q_id == NULL && ctx->q_name == NULL) {
-        reply_error(out, 400, "id or name is required");
+    const char *id = request_query(req, "id"), *name = request_query(req, "name");
+    if (id == NULL && name == NULL) {
+        reply_error(&req->reply, 400, "id or name is required");
         return;
     }
     struct list_ctx l;
-    int rc = build_list(ctx, ctx->q_id, ctx->q_name, &l);
+    int rc = build_list(req, id, name, &l);
     if (rc == 0 && l.count == 0)
         rc = -ENOENT;
     if (rc < 0) {
         ra_buf_cleanup(&l.buf);
-        reply_store_error(out, rc);
+        reply_store_error(&req->reply, rc);
         return;
     }
     size_t len = 0;
     char *body = ra_buf_steal(&l.buf, &len);
-    reply_json(out, (int)ctx->app->cfg->get_status, body, len);
+    reply_json(&req->reply, get_status(req), body, len);
 }
 
-static void
-handle_status(struct handler_ctx *ctx, struct reply *out)
+void
+projects_status(struct request *req)
 {
     struct store_project p;
-    json_t *v = json_object_get(ctx->body, "status");
+    json_t *v = json_object_get(req->json, "status");
     if (v == NULL || !json_is_integer(v) ||
         (json_integer_value(v) != 0 && json_integer_value(v) != 1)) {
-        reply_error(out, 400, "status is required and must be 0 or 1");
+        reply_error(&req->reply, 400, "status is required and must be 0 or 1");
         return;
     }
-    if (load_project(ctx, false, &p, out) < 0)
+    if (load_project(req, false, &p) < 0)
         return;
     p.status = (int)json_integer_value(v);
-    save_and_reply(ctx, &p, out);
+    save_and_reply(req, &p);
 }
 
 /* True when s is "IPv4:port" or "[IPv6]:port" with a port from 1 to 65535. */
@@ -282,92 +290,75 @@ address_ok(const char *s)
     return inet_pton(AF_INET, host, addr) == 1;
 }
 
-static void
-handle_recording(struct handler_ctx *ctx, struct reply *out)
+void
+projects_recording(struct request *req)
 {
     struct store_project p;
-    const char *addr = want_string(ctx, "recording_server", out);
+    const char *addr = want_string(req, "recording_server");
     if (addr == NULL)
         return;
     if (addr[0] != '\0' && !address_ok(addr)) {
-        reply_error(out, 400, "recording_server must be an IP address with a port");
+        reply_error(&req->reply, 400, "recording_server must be an IP address with a port");
         return;
     }
-    if (load_project(ctx, true, &p, out) < 0)
+    if (load_project(req, true, &p) < 0)
         return;
     p.has_recording_server = addr[0] != '\0';
     snprintf(p.recording_server, sizeof(p.recording_server), "%s", addr);
-    save_and_reply(ctx, &p, out);
+    save_and_reply(req, &p);
 }
 
-static void
-handle_signkey(struct handler_ctx *ctx, struct reply *out)
+void
+projects_signkey(struct request *req)
 {
     struct store_project p;
     bool enable = true;
-    if (want_bool(ctx, "enable", true, &enable, out) < 0 || load_project(ctx, true, &p, out) < 0)
+    if (want_bool(req, "enable", true, &enable) < 0 || load_project(req, true, &p) < 0)
         return;
     if (!enable)
         p.sign_key[0] = '\0';
     else if (p.sign_key[0] == '\0')
         ra_rand_hex(p.sign_key, STORE_HEX32 / 2);
-    save_and_reply(ctx, &p, out);
+    save_and_reply(req, &p);
 }
 
-static void
-handle_reset(struct handler_ctx *ctx, struct reply *out)
+void
+projects_reset_signkey(struct request *req)
 {
     struct store_project p;
-    if (load_project(ctx, true, &p, out) < 0)
+    if (load_project(req, true, &p) < 0)
         return;
     char fresh[STORE_HEX32 + 1];
     do
         ra_rand_hex(fresh, STORE_HEX32 / 2);
     while (strcmp(fresh, p.sign_key) == 0);
     memcpy(p.sign_key, fresh, sizeof(fresh));
-    save_and_reply(ctx, &p, out);
+    save_and_reply(req, &p);
 }
 
 /* Legacy delete: id from the JSON body or the query; legacy bodies. */
-static void
-handle_delete(struct handler_ctx *ctx, struct reply *out)
+void
+projects_delete_legacy(struct request *req)
 {
-    const char *id = ctx->q_id;
-    json_t *v = ctx->body ? json_object_get(ctx->body, "id") : NULL;
+    const char *id = request_query(req, "id");
+    json_t *v = req->json ? json_object_get(req->json, "id") : NULL;
     if (v != NULL && json_is_string(v))
         id = json_string_value(v);
     if (id == NULL) {
-        reply_error(out, 400, "id is required and must be a string");
+        reply_error(&req->reply, 400, "id is required and must be a string");
         return;
     }
     int rc = -ENOENT;
     if (strlen(id) <= STORE_PROJECT_ID_MAX)
-        rc = ctx->app->store->ops->project_delete(ctx->app->store->priv, ctx->acct->id, id);
-    acct_invalidate(ctx->acct);
+        rc = req->app->store->ops->project_delete(req->app->store->priv, req->acct->id, id);
+    acct_invalidate(req->acct);
     if (rc == -ENOENT) {
         static const char legacy_404[] = "{\"error_msg\":\"project not exist\"}";
-        reply_static(out, 404, legacy_404, sizeof(legacy_404) - 1);
+        reply_static(&req->reply, 404, legacy_404, sizeof(legacy_404) - 1);
     } else if (rc < 0) {
-        reply_store_error(out, rc);
+        reply_store_error(&req->reply, rc);
     } else {
         static const char legacy_ok[] = "{\"success\":true}";
-        reply_static(out, 200, legacy_ok, sizeof(legacy_ok) - 1);
+        reply_static(&req->reply, 200, legacy_ok, sizeof(legacy_ok) - 1);
     }
-}
-
-void
-projects_handle(enum route route, struct handler_ctx *ctx, struct reply *out)
-{
-    typedef void (*handler_fn)(struct handler_ctx *, struct reply *);
-    static const handler_fn handlers[ROUTE_COUNT] = {
-        [ROUTE_PROJECT_CREATE] = handle_create, [ROUTE_PROJECT_GET] = handle_get,
-        [ROUTE_PROJECTS_LIST] = handle_list,    [ROUTE_PROJECT_STATUS] = handle_status,
-        [ROUTE_RECORDING] = handle_recording,   [ROUTE_SIGNKEY] = handle_signkey,
-        [ROUTE_RESET_SIGNKEY] = handle_reset,   [ROUTE_PROJECT_DELETE] = handle_delete,
-    };
-    if (route < 0 || route >= ROUTE_COUNT || handlers[route] == NULL) {
-        reply_message(out, 404, "no Route matched with those values");
-        return;
-    }
-    handlers[route](ctx, out);
 }

@@ -1,36 +1,34 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * projects.h: the Console REST API's project endpoints (agora-console-api.md sections 3.1 to
- * 3.7 and the legacy delete of 3.9), over the store interface.
+ * projects.h: the project endpoints of the Console REST API, including the legacy delete
+ * (docs/contract.md), over the store interface. Each handler runs for an admitted request:
+ * req->acct is the caller's account and req->json its body.
  */
 #ifndef RA_SERVER_HANDLERS_PROJECTS_H
 #define RA_SERVER_HANDLERS_PROJECTS_H
 
-#include "acct.h"
-#include "app.h"
-#include "http/reply.h"
-#include "router.h"
+#include "request/request.h"
 
-#include <jansson.h>
+#include <stdbool.h>
 
-struct handler_ctx {
-    const struct app *app;
-    struct acct *acct; /* the authenticated account */
-    json_t *body;      /* the request's JSON object, or NULL for GET */
-    const char *q_id;  /* query parameters, NULL when absent */
-    const char *q_name;
-};
+struct app;
 
-/* Run the handler of `route` and fill `out`. Never fails without a reply. */
-void projects_handle(enum route route, struct handler_ctx *ctx, struct reply *out);
+void projects_create(struct request *req);        /* POST /dev/v1/project */
+void projects_get(struct request *req);           /* GET /dev/v1/project?id=&name= */
+void projects_list(struct request *req);          /* GET /dev/v1/projects */
+void projects_status(struct request *req);        /* POST /dev/v1/project_status */
+void projects_recording(struct request *req);     /* POST /dev/v1/recording_config */
+void projects_signkey(struct request *req);       /* POST /dev/v1/signkey */
+void projects_reset_signkey(struct request *req); /* POST /dev/v1/reset_signkey */
+void projects_delete_legacy(struct request *req); /* DELETE /dev/v1/project */
 
 /*
  * Create a project for an account (shared by the REST API, the demo seeding and the console).
  * Returns 0 and fills *p, or -EEXIST (duplicate name), -EDQUOT (quota), -EINVAL (bad name) or
  * another store error.
  */
-int projects_create(const struct app *app, int64_t account_id, const char *name,
-                    bool enable_sign_key, struct store_project *p);
+int projects_add(const struct app *app, int64_t account_id, const char *name, bool enable_sign_key,
+                 struct store_project *p);
 
 /* Validate a project name: 1-255 UTF-8 characters, no control characters. */
 bool projects_name_ok(const char *name, size_t len);

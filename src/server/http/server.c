@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server.c: libmicrohttpd set-up and the request life cycle.
+ * server.c: the engine adapter over libmicrohttpd: set-up, TLS, and the request life cycle.
+ * This folder is the only place that knows libmicrohttpd; everything above it sees the
+ * engine-neutral struct request (request/request.h) and the pipeline (gate/gate.h).
  *
  * libmicrohttpd calls on_request at least twice per request: first once the header section is
- * in (we check it, route, authenticate and rate-limit, but queue nothing, which keeps
- * keep-alive working), then with each piece of body, then once more with no data, when the
- * response is queued. on_completed writes the access-log line and frees the request.
+ * in (the pipeline's head stage runs, but nothing is queued, which keeps keep-alive working),
+ * then with each piece of body, then once more with no data, when the response is queued.
+ * on_completed ends the request (access-log line) and frees it.
  */
 #include "http/server.h"
 
 #include "common/alloc.h"
 #include "common/log.h"
+#include "gate/gate.h"
 #include "http/listen.h"
-#include "http/request.h"
+#include "http/tls.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,11 +32,68 @@
 
 struct http_server {
     struct MHD_Daemon *mhd;
-    const struct app *app;
+    struct app *app;
     char *tls_cert;
     char *tls_key;
     atomic_long inflight;
 };
+
+struct field_scan {
+    request_field_fn fn;
+    void *ctx;
+};
+
+/* MHD_KeyValueIteratorN: hand one header field to the pipeline's callback. */
+static enum MHD_Result
+pass_field(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
+           size_t value_size)
+{
+    (void)kind;
+    struct field_scan *scan = cls;
+    return scan->fn(scan->ctx, key, key_size, value, value_size) == 0 ? MHD_YES : MHD_NO;
+}
+
+static void
+each_field(void *engine, request_field_fn fn, void *ctx)
+{
+    struct field_scan scan = {fn, ctx};
+    MHD_get_connection_values_n(engine, MHD_HEADER_KIND, pass_field, &scan);
+}
+
+struct field_find {
+    const char *name;
+    const char *value;
+    int count;
+};
+
+/* MHD_KeyValueIterator: count the fields named f->name, keeping the first value. */
+static enum MHD_Result
+find_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    struct field_find *f = cls;
+    if (strcasecmp(key, f->name) == 0 && f->count++ == 0)
+        f->value = value;
+    return MHD_YES;
+}
+
+static const char *
+field(void *engine, const char *name, int *count)
+{
+    struct field_find f = {name, NULL, 0};
+    MHD_get_connection_values(engine, MHD_HEADER_KIND, find_field, &f);
+    if (count != NULL)
+        *count = f.count;
+    return f.value;
+}
+
+static const char *
+query(void *engine, const char *name)
+{
+    return MHD_lookup_connection_value(engine, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static const struct request_io mhd_io = {each_field, field, query};
 
 /* MHD_ContentReaderFreeCallback for a NUL-terminated body that holds a secret. */
 static void
@@ -73,6 +134,27 @@ queue_reply(struct MHD_Connection *conn, struct request *req)
     return ret;
 }
 
+/* A new request once its header section is in: fill the engine view, run the head stage. */
+static struct request *
+begin(struct http_server *s, struct MHD_Connection *conn, const char *url, const char *method,
+      const char *version)
+{
+    struct request *req = ra_calloc(1, sizeof(*req));
+    if (req == NULL)
+        return NULL;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    req->method = method;
+    req->target = url;
+    req->version = version;
+    req->peer = ci ? ci->client_addr : NULL;
+    req->tls = s->tls_cert != NULL;
+    req->io = &mhd_io;
+    req->engine = conn;
+    gate_head(s->app, req);
+    return req;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
            const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -80,16 +162,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     struct http_server *s = cls;
     struct request *req = *con_cls;
     if (req == NULL) {
-        req = request_new(s->app, conn, url, method, version);
+        req = begin(s, conn, url, method, version);
         if (req == NULL)
             return MHD_NO;
         atomic_fetch_add(&s->inflight, 1);
         *con_cls = req;
-        if (req->reply.status != 0 && req->has_body) {
-            /* Refused before its body: answer now and close rather than read the body. */
-            req->reply.close = true;
+        /* Refused before its body: answer now (the gate closes) rather than read the body. */
+        if (req->reply.status != 0 && req->has_body)
             return queue_reply(conn, req);
-        }
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -97,14 +177,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
          * the limit is drained (not stored) and answered at its end, unless it goes on far past
          * the limit, when the connection is simply closed. */
         if (req->reply.status == 0)
-            request_body(req, upload_data, *upload_data_size);
+            gate_body(req, upload_data, *upload_data_size);
         else if ((req->drained += *upload_data_size) > DRAIN_MAX)
             return MHD_NO;
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (req->reply.status == 0)
-        request_run(req, conn);
+    gate_run(req);
     return queue_reply(conn, req);
 }
 
@@ -118,7 +197,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct request *req = *con_cls;
     if (req == NULL)
         return;
-    request_finish(req);
+    gate_finish(req);
+    ra_free(req);
     *con_cls = NULL;
     atomic_fetch_sub(&s->inflight, 1);
 }
@@ -134,43 +214,6 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         line[--n] = '\0';
     ra_log(RA_LOG_DEBUG, "http: %s", line);
-}
-
-/* Read a whole PEM file into a new NUL-terminated string. */
-static char *
-read_pem(const char *path)
-{
-    FILE *f = fopen(path, "rbe");
-    if (f == NULL)
-        return NULL;
-    struct ra_buf b;
-    ra_buf_init(&b, 1024 * 1024);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        ra_buf_append(&b, chunk, n);
-    fclose(f);
-    ra_wipe(chunk, sizeof(chunk));
-    return ra_buf_steal(&b, NULL);
-}
-
-/* Load the certificate and key; -errno after logging. */
-static int
-load_tls(struct http_server *s, const struct config *cfg)
-{
-    if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
-        ra_log(RA_LOG_ERR, "--tls-cert and --tls-key go together");
-        return -EINVAL;
-    }
-    if (cfg->tls_cert == NULL)
-        return 0;
-    s->tls_cert = read_pem(cfg->tls_cert);
-    s->tls_key = read_pem(cfg->tls_key);
-    if (s->tls_cert == NULL || s->tls_key == NULL) {
-        ra_log(RA_LOG_ERR, "cannot read %s", s->tls_cert == NULL ? cfg->tls_cert : cfg->tls_key);
-        return -EIO;
-    }
-    return 0;
 }
 
 static void
@@ -218,7 +261,7 @@ start_daemon(struct http_server *s, const struct config *cfg, const struct liste
 }
 
 int
-http_server_start(const struct app *app, struct http_server **out)
+http_server_start(struct app *app, struct http_server **out)
 {
     const struct config *cfg = app->cfg;
     struct listen_addr la;
@@ -239,11 +282,11 @@ http_server_start(const struct app *app, struct http_server **out)
     if (s == NULL)
         return -ENOMEM;
     s->app = app;
-    if ((rc = load_tls(s, cfg)) < 0) {
+    if ((rc = tls_load(cfg, &s->tls_cert, &s->tls_key)) < 0) {
         free_server(s);
         return rc;
     }
-    request_ids_init();
+    gate_ids_init(app);
     s->mhd = start_daemon(s, cfg, &la);
     if (s->mhd == NULL) {
         ra_log(RA_LOG_ERR, "cannot listen on %s", cfg->listen);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server.h: the HTTP(S) front end over libmicrohttpd: listening, strict request checks,
- * limits, authentication, rate limits, dispatch to the handlers and the access log.
+ * server.h: the HTTP(S) engine adapter over libmicrohttpd: listening, TLS, and turning each
+ * request into an engine-neutral struct request for the pipeline (gate/gate.h).
  */
 #ifndef RA_SERVER_HTTP_SERVER_H
 #define RA_SERVER_HTTP_SERVER_H
@@ -15,7 +15,7 @@ struct http_server;
  * unless insecure_http) with libmicrohttpd's epoll thread pool. Prints the listening line to
  * stderr. 0 or a negative code after logging why.
  */
-int http_server_start(const struct app *app, struct http_server **out);
+int http_server_start(struct app *app, struct http_server **out);
 
 /* Stop accepting, wait up to `grace_ms` for in-flight requests, then close everything. */
 void http_server_stop(struct http_server *s, int grace_ms);

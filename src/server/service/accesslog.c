@@ -2,7 +2,9 @@
 /*
  * accesslog.c: JSON-lines access log over a fully buffered stdio stream under one mutex.
  */
-#include "accesslog.h"
+#include "service/accesslog.h"
+
+#include "common/alloc.h"
 
 #include "common/buf.h"
 #include "common/jsonw.h"
@@ -13,47 +15,58 @@
 #include <string.h>
 #include <time.h>
 
-static FILE *log_file;
-static bool log_owned;
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+struct accesslog {
+    FILE *file;
+    bool owned; /* opened here (closed at the end), not stdout */
+    pthread_mutex_t lock;
+};
 
 int
-accesslog_open(const char *where)
+accesslog_open(const char *where, struct accesslog **out)
 {
+    *out = NULL;
     if (strcmp(where, "off") == 0)
         return 0;
+    struct accesslog *log = ra_calloc(1, sizeof(*log));
+    if (log == NULL)
+        return -ENOMEM;
     if (strcmp(where, "-") == 0) {
-        log_file = stdout;
+        log->file = stdout;
     } else {
-        log_file = fopen(where, "ae");
-        if (log_file == NULL)
-            return -errno;
-        log_owned = true;
+        log->file = fopen(where, "ae");
+        if (log->file == NULL) {
+            int rc = -errno;
+            ra_free(log);
+            return rc;
+        }
+        log->owned = true;
     }
-    setvbuf(log_file, NULL, _IOFBF, 64 * 1024);
+    pthread_mutex_init(&log->lock, NULL);
+    setvbuf(log->file, NULL, _IOFBF, 64 * 1024);
+    *out = log;
     return 0;
 }
 
 void
-accesslog_flush(void)
+accesslog_flush(struct accesslog *log)
 {
-    pthread_mutex_lock(&log_lock);
-    if (log_file != NULL)
-        fflush(log_file);
-    pthread_mutex_unlock(&log_lock);
+    if (log == NULL)
+        return;
+    pthread_mutex_lock(&log->lock);
+    fflush(log->file);
+    pthread_mutex_unlock(&log->lock);
 }
 
 void
-accesslog_close(void)
+accesslog_close(struct accesslog *log)
 {
-    pthread_mutex_lock(&log_lock);
-    if (log_file != NULL) {
-        fflush(log_file);
-        if (log_owned)
-            fclose(log_file);
-    }
-    log_file = NULL;
-    pthread_mutex_unlock(&log_lock);
+    if (log == NULL)
+        return;
+    fflush(log->file);
+    if (log->owned)
+        fclose(log->file);
+    pthread_mutex_destroy(&log->lock);
+    ra_free(log);
 }
 
 /* Write the current UTC time as 2026-01-02T03:04:05.678Z into out (at least 25 bytes). The
@@ -91,9 +104,9 @@ put_field(struct ra_buf *b, const char *name, const char *value)
 }
 
 void
-accesslog_write(const struct accesslog_entry *e)
+accesslog_write(struct accesslog *log, const struct accesslog_entry *e)
 {
-    if (log_file == NULL)
+    if (log == NULL)
         return;
     char when[40];
     format_now(when);
@@ -109,10 +122,9 @@ accesslog_write(const struct accesslog_entry *e)
     put_field(&b, "path", e->path);
     ra_buf_printf(&b, "\"status\":%d,\"us\":%lld}\n", e->status, (long long)e->micros);
     if (!b.failed) {
-        pthread_mutex_lock(&log_lock);
-        if (log_file != NULL)
-            fwrite(b.data, 1, b.len, log_file);
-        pthread_mutex_unlock(&log_lock);
+        pthread_mutex_lock(&log->lock);
+        fwrite(b.data, 1, b.len, log->file);
+        pthread_mutex_unlock(&log->lock);
     }
     ra_buf_cleanup(&b);
 }

@@ -2,8 +2,8 @@
 /*
  * body.h: decoding an untrusted JSON request body into a jansson object, with limits.
  */
-#ifndef RA_SERVER_HTTP_BODY_H
-#define RA_SERVER_HTTP_BODY_H
+#ifndef RA_SERVER_REQUEST_BODY_H
+#define RA_SERVER_REQUEST_BODY_H
 
 #include <jansson.h>
 #include <stddef.h>
@@ -20,5 +20,12 @@
  * reference the caller must json_decref(). Never crashes on any input.
  */
 int body_parse_object(const char *buf, size_t len, json_t **out, const char **why);
+
+/*
+ * Make jansson wipe every block it frees, so that the copies it makes while parsing a body
+ * (a console password among them) do not outlive the request. Process-wide; call once before
+ * serving.
+ */
+void body_wipe_parser_memory(void);
 
 #endif

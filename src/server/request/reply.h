@@ -3,8 +3,8 @@
  * reply.h: a response being built by a handler: status, JSON body and the few headers that
  * vary. The HTTP layer turns it into the wire response.
  */
-#ifndef RA_SERVER_HTTP_REPLY_H
-#define RA_SERVER_HTTP_REPLY_H
+#ifndef RA_SERVER_REQUEST_REPLY_H
+#define RA_SERVER_REQUEST_REPLY_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -10,10 +10,14 @@
  * duplicate keys rejected, \u0000 refused, UTF-8 checked and trailing data refused, and its
  * error code is mapped to one of a few fixed sentences that never quote the input.
  */
-#include "http/body.h"
+#include "request/body.h"
+
+#include "common/alloc.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char WHY_EMPTY[] = "request body is empty";
@@ -140,4 +144,20 @@ body_parse_object(const char *buf, size_t len, json_t **out, const char **why)
         *why = reason;
     *out = root;
     return rc;
+}
+
+/* jansson's free: wipe the whole block, whatever it held. */
+static void
+free_wiped(void *p)
+{
+    if (p == NULL)
+        return;
+    ra_wipe(p, malloc_usable_size(p));
+    free(p);
+}
+
+void
+body_wipe_parser_memory(void)
+{
+    json_set_alloc_funcs(malloc, free_wiped);
 }

@@ -2,7 +2,7 @@
 /*
  * reply.c: JSON error and success bodies.
  */
-#include "http/reply.h"
+#include "request/reply.h"
 
 #include "common/alloc.h"
 #include "common/buf.h"

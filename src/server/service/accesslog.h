@@ -6,15 +6,19 @@
  * It never receives the Authorization header or any secret. Lines are buffered and written
  * by whole lines; accesslog_flush() (called about once a second and at exit) pushes them out.
  */
-#ifndef RA_SERVER_ACCESSLOG_H
-#define RA_SERVER_ACCESSLOG_H
+#ifndef RA_SERVER_SERVICE_ACCESSLOG_H
+#define RA_SERVER_SERVICE_ACCESSLOG_H
 
 #include <stdint.h>
 
-/* Open the log: a path (appended), "-" for stdout, or "off". 0 or -errno. */
-int accesslog_open(const char *where);
-void accesslog_close(void);
-void accesslog_flush(void);
+struct accesslog;
+
+/* Open the log: a path (appended), "-" for stdout, or "off" (then *out is NULL, and every
+ * call below accepts NULL). 0 or -errno. */
+int accesslog_open(const char *where, struct accesslog **out);
+/* Flush and close; accepts NULL. */
+void accesslog_close(struct accesslog *log);
+void accesslog_flush(struct accesslog *log);
 
 struct accesslog_entry {
     const char *request_id;
@@ -25,6 +29,6 @@ struct accesslog_entry {
     int64_t micros;
 };
 
-void accesslog_write(const struct accesslog_entry *e);
+void accesslog_write(struct accesslog *log, const struct accesslog_entry *e);
 
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * acct.c: the account registry (a small chained hash table under one mutex, touched only when
- * the credential table is rebuilt) and the per-account rate limit and project-list cache.
+ * accounts.c: the account registry (a small chained hash table under one mutex, touched only
+ * when the credential table is built or a console session names an account) and the
+ * per-account project-list cache.
  */
-#include "acct.h"
+#include "service/accounts.h"
 
 #include "common/alloc.h"
 
@@ -12,15 +13,28 @@
 
 #define REGISTRY_BUCKETS 1024
 
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct acct *registry[REGISTRY_BUCKETS];
+struct accounts {
+    pthread_mutex_t lock;
+    struct acct *buckets[REGISTRY_BUCKETS];
+};
+
+int
+accounts_new(struct accounts **out)
+{
+    struct accounts *r = ra_calloc(1, sizeof(*r));
+    if (r == NULL)
+        return -ENOMEM;
+    pthread_mutex_init(&r->lock, NULL);
+    *out = r;
+    return 0;
+}
 
 struct acct *
-acct_get(int64_t id)
+accounts_get(struct accounts *r, int64_t id)
 {
     size_t b = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 54) % REGISTRY_BUCKETS;
-    pthread_mutex_lock(&registry_lock);
-    struct acct *a = registry[b];
+    pthread_mutex_lock(&r->lock);
+    struct acct *a = r->buckets[b];
     while (a != NULL && a->id != id)
         a = a->next;
     if (a == NULL) {
@@ -28,31 +42,12 @@ acct_get(int64_t id)
         if (a != NULL) {
             a->id = id;
             pthread_mutex_init(&a->lock, NULL);
-            a->next = registry[b];
-            registry[b] = a;
+            a->next = r->buckets[b];
+            r->buckets[b] = a;
         }
     }
-    pthread_mutex_unlock(&registry_lock);
+    pthread_mutex_unlock(&r->lock);
     return a;
-}
-
-int
-acct_rate_take(struct acct *a, enum route route, long limit, int64_t now_s)
-{
-    if (limit <= 0)
-        return 0;
-    int rc = 0;
-    pthread_mutex_lock(&a->lock);
-    if (a->rl_window[route] != now_s) {
-        a->rl_window[route] = now_s;
-        a->rl_count[route] = 0;
-    }
-    if (a->rl_count[route] >= limit)
-        rc = -EBUSY;
-    else
-        a->rl_count[route]++;
-    pthread_mutex_unlock(&a->lock);
-    return rc;
 }
 
 /* Drop the cache; the caller holds a->lock. */
@@ -74,13 +69,13 @@ acct_invalidate(struct acct *a)
 }
 
 void
-acct_invalidate_all(void)
+accounts_invalidate_all(struct accounts *r)
 {
-    pthread_mutex_lock(&registry_lock);
+    pthread_mutex_lock(&r->lock);
     for (size_t b = 0; b < REGISTRY_BUCKETS; b++)
-        for (struct acct *a = registry[b]; a != NULL; a = a->next)
+        for (struct acct *a = r->buckets[b]; a != NULL; a = a->next)
             acct_invalidate(a);
-    pthread_mutex_unlock(&registry_lock);
+    pthread_mutex_unlock(&r->lock);
 }
 
 int
@@ -118,11 +113,12 @@ acct_cache_put(struct acct *a, char *json, size_t len, uint64_t gen)
 }
 
 void
-acct_registry_free(void)
+accounts_free(struct accounts *r)
 {
-    pthread_mutex_lock(&registry_lock);
+    if (r == NULL)
+        return;
     for (size_t b = 0; b < REGISTRY_BUCKETS; b++) {
-        struct acct *a = registry[b];
+        struct acct *a = r->buckets[b];
         while (a != NULL) {
             struct acct *next = a->next;
             ra_free(a->projects_json);
@@ -130,7 +126,7 @@ acct_registry_free(void)
             ra_free(a);
             a = next;
         }
-        registry[b] = NULL;
     }
-    pthread_mutex_unlock(&registry_lock);
+    pthread_mutex_destroy(&r->lock);
+    ra_free(r);
 }

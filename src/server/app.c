@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app.c: building and releasing the state of one server.
+ */
+#include "app.h"
+
+#include "auth/credtab.h"
+#include "common/log.h"
+#include "service/accesslog.h"
+#include "service/accounts.h"
+#include "service/limiter.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+/* Entries of each limiter's table (fixed: a flood of keys evicts, it never grows). */
+#define RATE_SLOTS 16384
+#define AUTH_FAIL_SLOTS 4096
+#define SIGNIN_SLOTS 4096
+
+/* The default clock: unix milliseconds, from the coarse clock (a few ms of resolution is
+ * plenty for windows of a second or more, and it is the cheapest to read). */
+static int64_t
+wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+app_now_ms(const struct app *app)
+{
+    return app->clock_ms();
+}
+
+int64_t
+app_now_s(const struct app *app)
+{
+    return app->clock_ms() / 1000;
+}
+
+void
+app_open_admin(struct app *app, const struct config *cfg, struct store *st,
+               const unsigned char key[SECRET_KEY_LEN])
+{
+    memset(app, 0, sizeof(*app));
+    app->cfg = cfg;
+    app->store = st;
+    app->clock_ms = wall_ms;
+    secret_hasher_init(&app->hasher, key);
+}
+
+/* The limiters; 0 or -ENOMEM. */
+static int
+open_limiters(struct app *app)
+{
+    int rc = limiter_new(RATE_SLOTS, APP_RATE_WINDOW_MS, &app->rate);
+    if (rc == 0)
+        rc = limiter_new(AUTH_FAIL_SLOTS, APP_AUTH_FAIL_WINDOW_MS, &app->auth_fails);
+    if (rc == 0)
+        rc = limiter_new(SIGNIN_SLOTS, APP_SIGNIN_WINDOW_MS, &app->signin_fails);
+    return rc;
+}
+
+int
+app_open(struct app *app, const struct config *cfg, struct store *st,
+         const unsigned char key[SECRET_KEY_LEN])
+{
+    app_open_admin(app, cfg, st, key);
+    int rc = accounts_new(&app->accounts);
+    if (rc == 0)
+        rc = open_limiters(app);
+    if (rc == 0)
+        rc = credtab_new(key, app->accounts, &app->creds);
+    if (rc == 0 && (rc = credtab_reload(app->creds, st)) < 0)
+        ra_log(RA_LOG_ERR, "cannot load credentials: %s", strerror(-rc));
+    if (rc == 0 && (rc = accesslog_open(cfg->access_log, &app->log)) < 0)
+        ra_log(RA_LOG_ERR, "cannot open access log %s: %s", cfg->access_log, strerror(-rc));
+    if (rc == -ENOMEM)
+        ra_log(RA_LOG_ERR, "out of memory");
+    return rc;
+}
+
+void
+app_cleanup(struct app *app)
+{
+    accesslog_close(app->log);
+    credtab_free(app->creds);
+    limiter_free(app->rate);
+    limiter_free(app->auth_fails);
+    limiter_free(app->signin_fails);
+    accounts_free(app->accounts);
+    secret_hasher_wipe(&app->hasher);
+    app->log = NULL;
+    app->creds = NULL;
+    app->rate = app->auth_fails = app->signin_fails = NULL;
+    app->accounts = NULL;
+}

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gate.c: the request pipeline as one table of phases.
+ *
+ * Each phase names the stage it runs in (once the header section is in, or once the body is)
+ * and the route flags it applies to; a phase returns 0 to let the request go on, or -1 when it
+ * has decided the reply. The REST API and the web console go through the same table: a REST
+ * route asks for Basic authentication and a rate class, a console route for a session, the
+ * same-origin check and the CSRF token. Handlers only ever see admitted requests.
+ *
+ * Dependencies point one way: the adapter (http/) calls this file; this file calls the route
+ * tables and checks of the REST handlers (handlers/) and of the console (console/), and the
+ * services below them (auth/, service/).
+ */
+#include "gate/gate.h"
+
+#include "app.h"
+#include "auth/basic.h"
+#include "auth/credtab.h"
+#include "common/alloc.h"
+#include "common/rand.h"
+#include "console/console.h"
+#include "handlers/routes.h"
+#include "request/body.h"
+#include "service/accesslog.h"
+#include "service/accounts.h"
+#include "service/limiter.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+enum stage { STAGE_HEAD, STAGE_RUN };
+
+struct phase {
+    const char *name;
+    enum stage stage;
+    unsigned needs; /* route flags that must all be set (0: every request) */
+    int (*run)(struct request *req);
+};
+
+static uint64_t
+mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Copy s into dst (capacity cap), truncating, always NUL-terminated. */
+static void
+copy_bounded(char *dst, size_t cap, const char *s)
+{
+    size_t n = strnlen(s, cap - 1);
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+static bool
+is_console(const struct request *req)
+{
+    return req->route != NULL && (req->route->flags & ROUTE_CONSOLE) != 0;
+}
+
+/* Decide a gateway-style error, {"message":...}; never a Basic challenge on the console. */
+static int
+fail(struct request *req, int status, const char *msg, bool close)
+{
+    reply_message(&req->reply, status, msg);
+    req->reply.close = close;
+    if (is_console(req))
+        req->reply.www_auth = false;
+    return -1;
+}
+
+/* Decide an application error: {"status":"error",...} on the REST API, the console's
+ * {"message":...} on the console. */
+static int
+fail_app(struct request *req, int status, const char *msg)
+{
+    if (is_console(req))
+        return fail(req, status, msg, false);
+    reply_error(&req->reply, status, msg);
+    return -1;
+}
+
+/* request_field_fn: note what the strict checks need about one header field. */
+static int
+scan_field(void *ctx, const char *name, size_t name_len, const char *value, size_t value_len)
+{
+    struct request_fields *h = ctx;
+    h->bytes += name_len + value_len + 4;
+    for (size_t i = 0; i < name_len; i++)
+        if (name[i] == ' ' || name[i] == '\t')
+            h->bad_name = true;
+    if (name_len == 13 && strncasecmp(name, "Authorization", 13) == 0) {
+        h->auth_count++;
+        h->auth = value;
+        h->auth_len = value_len;
+    } else if (name_len == 14 && strncasecmp(name, "Content-Length", 14) == 0) {
+        if (h->cl_count++ > 0 && strcmp(h->content_length, value) != 0)
+            h->cl_conflict = true;
+        h->content_length = value;
+    } else if (name_len == 17 && strncasecmp(name, "Transfer-Encoding", 17) == 0) {
+        h->has_te = true;
+    } else if (name_len == 4 && strncasecmp(name, "Host", 4) == 0) {
+        h->has_host = true;
+    } else if (name_len == 12 && strncasecmp(name, "Content-Type", 12) == 0) {
+        h->content_type = value;
+    }
+    return 0;
+}
+
+/* Phase: the header section against RFC 9112 and the size limit. */
+static int
+phase_strict(struct request *req)
+{
+    struct request_fields *h = &req->fields;
+    req->io->each_field(req->engine, scan_field, h);
+    req->has_body = h->has_te || (h->content_length != NULL && strcmp(h->content_length, "0") != 0);
+    bool http11 = strcmp(req->version, "HTTP/1.1") == 0;
+    if (h->bad_name || h->auth_count > 1 || h->cl_conflict || (h->has_te && h->cl_count > 0) ||
+        (http11 && !h->has_host))
+        return fail(req, 400, "Bad Request", true);
+    if (h->bytes > (size_t)req->app->cfg->max_header)
+        return fail(req, 431, "Request header fields too large", true);
+    return 0;
+}
+
+/* Phase: find the route, REST first, then the console's; 404 for anything else. */
+static int
+phase_route(struct request *req)
+{
+    size_t len = 0;
+    const char *path = router_path(req->target, &len);
+    if (path != NULL)
+        req->route = router_match(rest_routes, rest_routes_count, req->method, path, len, NULL);
+    if (req->route == NULL && path != NULL)
+        req->route = console_route(req->method, path, len);
+    if (req->route == NULL)
+        return fail(req, 404, "no Route matched with those values", false);
+    return 0;
+}
+
+/*
+ * Phase: Basic authentication against the in-memory credential table. A valid pair always
+ * goes through. A failure is counted against the client's address; past --auth-fail-limit
+ * failures in a minute, wrong pairs from that address get 429 (and the connection is closed)
+ * instead of 401 until the minute is over.
+ */
+static int
+phase_basic(struct request *req)
+{
+    const struct app *app = req->app;
+    const struct request_fields *h = &req->fields;
+    struct basic_cred cred;
+    int rc = basic_parse(h->auth ? h->auth : "", h->auth ? h->auth_len : 0, &cred);
+    if (rc == BASIC_ABSENT)
+        return fail(req, 401, "Unauthorized", false);
+    if (rc == BASIC_OK)
+        rc = credtab_verify(app->creds, &cred, app_now_s(app), &req->acct, req->customer_id);
+    basic_cred_wipe(&cred);
+    if (rc == 0) {
+        req->account_id = req->acct->id;
+        return 0;
+    }
+    uint64_t key = limiter_addr_key(app->auth_fails, req->peer);
+    int wait = limiter_take(app->auth_fails, key, app->cfg->auth_fail_limit, app_now_ms(app));
+    if (wait > 0) {
+        fail(req, 429, "Too many failed authentication attempts", true);
+        req->reply.retry_after = wait;
+        return -1;
+    }
+    return fail(req, 401, "Invalid authentication credentials", false);
+}
+
+/* Phase: --rate-limit requests per second per account and rate class. */
+static int
+phase_rate(struct request *req)
+{
+    const struct app *app = req->app;
+    unsigned char id[sizeof(int64_t) + 64];
+    size_t n = strnlen(req->route->rate_class, 64);
+    memcpy(id, &req->account_id, sizeof(int64_t));
+    memcpy(id + sizeof(int64_t), req->route->rate_class, n);
+    uint64_t key = limiter_key(app->rate, 'r', id, sizeof(int64_t) + n);
+    int wait = limiter_take(app->rate, key, app->cfg->rate_limit, app_now_ms(app));
+    if (wait <= 0)
+        return 0;
+    fail(req, 429, "API rate limit exceeded", false);
+    req->reply.retry_after = wait;
+    return -1;
+}
+
+/* Phase: the size and media type of a body, before any of it is read. */
+static int
+phase_body_limits(struct request *req)
+{
+    const struct request_fields *h = &req->fields;
+    long max = is_console(req) ? CONSOLE_MAX_BODY : req->app->cfg->max_body;
+    if (h->content_length != NULL) {
+        char *end = NULL;
+        unsigned long long n = strtoull(h->content_length, &end, 10);
+        if (n > (unsigned long long)max)
+            return fail(req, 413, "Request body too large", true);
+    }
+    if (!req->has_body && (req->route->flags & ROUTE_BODY_OPTIONAL))
+        return 0; /* the legacy delete may pass its id in the query */
+    if (!request_is_json(h->content_type))
+        return fail_app(req, 415, "Content-Type must be application/json");
+    ra_buf_init_secret(&req->body, (size_t)max);
+    return 0;
+}
+
+/* Phase: decode the JSON body; the raw bytes are wiped (they may hold a password). */
+static int
+phase_decode(struct request *req)
+{
+    if (req->body.len == 0 && (req->route->flags & (ROUTE_BODY_OPTIONAL | ROUTE_EMPTY_BODY_OK)))
+        return 0;
+    const char *why = NULL;
+    int rc =
+        body_parse_object(req->body.data ? req->body.data : "", req->body.len, &req->json, &why);
+    if (req->body.data != NULL)
+        ra_wipe(req->body.data, req->body.len);
+    if (rc < 0)
+        return fail_app(req, 400, why != NULL ? why : "request body is not valid JSON");
+    return 0;
+}
+
+/* Phase: the route's handler decides the reply. */
+static int
+phase_dispatch(struct request *req)
+{
+    req->route->handler(req);
+    return -1;
+}
+
+static const struct phase phases[] = {
+    {"strict headers", STAGE_HEAD, 0, phase_strict},
+    {"route", STAGE_HEAD, 0, phase_route},
+    {"basic authentication and failure throttle", STAGE_HEAD, ROUTE_BASIC, phase_basic},
+    {"rate limit", STAGE_HEAD, ROUTE_BASIC | ROUTE_RATED, phase_rate},
+    {"body limits", STAGE_HEAD, ROUTE_BODY, phase_body_limits},
+    {"dispatch", STAGE_HEAD, ROUTE_AT_HEAD, phase_dispatch},
+    {"same origin", STAGE_RUN, ROUTE_SAME_ORIGIN, console_check_origin},
+    {"json body", STAGE_RUN, ROUTE_BODY, phase_decode},
+    {"session", STAGE_RUN, ROUTE_SESSION, console_check_session},
+    {"csrf token", STAGE_RUN, ROUTE_CSRF, console_check_csrf},
+    {"rate limit", STAGE_RUN, ROUTE_SESSION | ROUTE_RATED, phase_rate},
+    {"dispatch", STAGE_RUN, 0, phase_dispatch},
+};
+
+/* Run the phases of `stage` that apply, until one decides the reply. */
+static void
+run_stage(struct request *req, enum stage stage)
+{
+    for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]) && req->reply.status == 0; i++) {
+        const struct phase *p = &phases[i];
+        if (p->stage != stage)
+            continue;
+        if (p->needs != 0 && (req->route == NULL || (req->route->flags & p->needs) != p->needs))
+            continue;
+        if (p->run(req) < 0 && req->reply.status == 0)
+            fail(req, 500, "An unexpected error occurred", false);
+    }
+}
+
+/* Last touches of a decided reply, once: the console's headers. */
+static void
+seal(struct request *req)
+{
+    if (is_console(req))
+        console_decorate(req);
+}
+
+void
+gate_head(const struct app *app, struct request *req)
+{
+    req->app = app;
+    req->start_ns = mono_ns();
+    uint64_t n = atomic_fetch_add_explicit(&((struct app *)app)->requests, 1, memory_order_relaxed);
+    for (int i = 15; i >= 0; i--, n >>= 4)
+        req->id[i] = "0123456789abcdef"[n & 15];
+    copy_bounded(req->log_method, sizeof(req->log_method), req->method);
+    copy_bounded(req->log_path, sizeof(req->log_path), req->target);
+    run_stage(req, STAGE_HEAD);
+    if (req->reply.status != 0 && req->has_body) {
+        req->reply.close = true; /* refused before its body: answer now, never read it */
+        seal(req);
+    }
+}
+
+void
+gate_body(struct request *req, const char *data, size_t len)
+{
+    if (ra_buf_append(&req->body, data, len) < 0) {
+        ra_buf_cleanup(&req->body);
+        fail(req, 413, "Request body too large", true);
+    }
+}
+
+void
+gate_run(struct request *req)
+{
+    if (req->reply.status == 0)
+        run_stage(req, STAGE_RUN);
+    seal(req);
+}
+
+void
+gate_finish(struct request *req)
+{
+    struct accesslog_entry e = {
+        .request_id = req->id,
+        .customer_id = req->customer_id,
+        .method = req->log_method,
+        .path = req->log_path,
+        .status = req->reply.status,
+        .micros = (int64_t)((mono_ns() - req->start_ns) / 1000),
+    };
+    accesslog_write(req->app->log, &e);
+    json_decref(req->json);
+    req->json = NULL;
+    ra_buf_cleanup(&req->body);
+    reply_cleanup(&req->reply);
+    ra_wipe(&req->session, sizeof(req->session));
+}
+
+void
+gate_ids_init(struct app *app)
+{
+    char hex[9];
+    ra_rand_hex(hex, 4);
+    uint32_t hi = (uint32_t)strtoul(hex, NULL, 16);
+    atomic_store(&app->requests, (uint64_t)hi << 32);
+}

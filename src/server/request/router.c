@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * router.c: matching over a route table. The tables are small, so a linear scan of exact
+ * strings is the fastest and simplest matcher.
+ */
+#include "request/router.h"
+
+#include <string.h>
+
+const char *
+router_path(const char *target, size_t *len)
+{
+    const char *p = target;
+    if (strncmp(p, "http://", 7) == 0)
+        p = strchr(p + 7, '/');
+    else if (strncmp(p, "https://", 8) == 0)
+        p = strchr(p + 8, '/');
+    if (p == NULL)
+        return NULL;
+    size_t n = strlen(p);
+    if (n > 1 && p[n - 1] == '/')
+        n--;
+    *len = n;
+    return p;
+}
+
+const struct route *
+router_match(const struct route *table, size_t n, const char *method, const char *path, size_t len,
+             bool *path_known)
+{
+    bool known = false;
+    const struct route *found = NULL;
+    for (size_t i = 0; i < n && found == NULL; i++) {
+        const struct route *r = &table[i];
+        if (strlen(r->path) != len || memcmp(r->path, path, len) != 0)
+            continue;
+        known = true;
+        if (strcmp(r->method, method) == 0)
+            found = r;
+    }
+    if (path_known != NULL)
+        *path_known = known;
+    return found;
+}
