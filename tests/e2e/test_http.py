@@ -10,7 +10,7 @@ import http.client
 import pytest
 
 from e2e_lib import (BODY_415, BODY_BAD_REQUEST, BODY_HDR_TOO_LARGE, BODY_NO_ROUTE,
-                     BODY_TOO_LARGE, b64, expect, project_list, single_project)
+                     BODY_TOO_LARGE, b64, basic_value, expect, project_list, single_project)
 
 
 def auth_line(cred):
@@ -124,6 +124,41 @@ def test_431_default_max_header(shared):
     # a header block well within 8192 bytes is fine
     r = shared.s.request("GET", "/dev/v1/projects", cred=cred, headers={"X-Pad": "p" * 4000})
     project_list(r)
+
+
+def header_section_size(fields):
+    """Size of a header section as restauthd counts it against --max-header
+    (src/server/http/request.c): name length + value length + 4 for each field."""
+    return sum(len(name) + len(value) + 4 for name, value in fields)
+
+
+@pytest.mark.parametrize("limit", [1024, 3000, None], ids=["1024", "3000", "default"])
+def test_431_exact_boundary(make_server, limit):
+    s = make_server()
+    s.add_account("edge")
+    cred = s.add_secret("edge")
+    if limit is None:
+        s.start("--rate-limit", "0")
+        limit = 8192
+    else:
+        s.start("--max-header", limit, "--rate-limit", "0")
+    base = [("Host", "127.0.0.1"), ("Authorization", basic_value(cred, "Basic"))]
+    filler = limit - header_section_size(base + [("X-Pad", "")])
+    for extra in (0, 1):
+        fields = base + [("X-Pad", "p" * (filler + extra))]
+        assert header_section_size(fields) == limit + extra
+        head = "".join(f"{name}: {value}\r\n" for name, value in fields)
+        c = s.raw()  # a fresh connection for each size
+        try:
+            assert c.send(f"GET /dev/v1/projects HTTP/1.1\r\n{head}\r\n".encode("ascii"))
+            r = c.response()
+            assert r is not None, f"no response to a {limit + extra}-byte header section"
+            if extra == 0:
+                assert project_list(r) == []
+            else:
+                expect(r, 431, BODY_HDR_TOO_LARGE)
+        finally:
+            c.close()
 
 
 def strict_case(shared, request, json_body=True):

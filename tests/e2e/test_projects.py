@@ -6,9 +6,13 @@ import re
 import time
 from urllib.parse import quote
 
+import pytest
+
 from e2e_lib import (BODY_DUP, BODY_LEGACY_NOT_EXIST, BODY_LEGACY_OK, BODY_NOT_EXIST,
-                     BODY_QUOTA, HEX32, error_body, expect, project_list, read_secret_file,
-                     single_project)
+                     BODY_QUOTA, HEX32, basic_value, error_body, expect, project_list,
+                     read_secret_file, single_project)
+
+BODY_ID_OR_NAME = b'{"status":"error","message":"id or name is required"}'
 
 
 def test_create_with_certificate(shared):
@@ -213,6 +217,47 @@ def test_legacy_delete(shared):
     expect(r, 404, BODY_LEGACY_NOT_EXIST)
     r = shared.s.request("POST", "/dev/v1/reset_signkey", {"id": p["id"]}, cred=cred)
     expect(r, 404, BODY_NOT_EXIST)
+
+
+def legacy_delete_without_body(s, cred, project_id, length_line):
+    """DELETE /dev/v1/project?id=PROJECT_ID written by hand: no body and no Content-Type;
+    length_line is "" (no Content-Length at all) or a Content-Length line."""
+    c = s.raw()
+    try:
+        assert c.send((f"DELETE /dev/v1/project?id={project_id} HTTP/1.1\r\n"
+                       f"Host: 127.0.0.1\r\nAuthorization: {basic_value(cred)}\r\n"
+                       f"{length_line}\r\n").encode("ascii"))
+        r = c.response()
+        assert r is not None, f"no response to a body-less DELETE ({length_line!r})"
+        return r
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("length_line", ["", "Content-Length: 0\r\n"],
+                         ids=["no-content-length", "content-length-0"])
+def test_legacy_delete_id_in_query_without_body(shared, length_line):
+    _, cred = shared.take()
+    p = shared.s.create(cred, "gone")
+    keep = shared.s.create(cred, "kept")
+    r = legacy_delete_without_body(shared.s, cred, p["id"], length_line)
+    expect(r, 200, BODY_LEGACY_OK)
+    items = project_list(shared.s.request("GET", "/dev/v1/projects", cred=cred))
+    assert [x["id"] for x in items] == [keep["id"]]
+    for unknown in (p["id"], "never1"):
+        r = legacy_delete_without_body(shared.s, cred, unknown, length_line)
+        expect(r, 404, BODY_LEGACY_NOT_EXIST)
+    items = project_list(shared.s.request("GET", "/dev/v1/projects", cred=cred))
+    assert [x["id"] for x in items] == [keep["id"]]
+
+
+def test_get_project_without_id_or_name(shared):
+    _, cred = shared.take()
+    shared.s.create(cred, "present")
+    for path in ("/dev/v1/project", "/dev/v1/project/", "/dev/v1/project?other=1"):
+        r = shared.s.request("GET", path, cred=cred)
+        error_body(r, 400)
+        expect(r, 400, BODY_ID_OR_NAME)
 
 
 def test_duplicate_name(shared):

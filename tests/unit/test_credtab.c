@@ -14,8 +14,8 @@
 #include "store/store.h"
 
 #include "harness.h"
+#include "store_fixture.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -24,8 +24,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static char tmpdir[] = "/tmp/ra-test-credtab-XXXXXX";
-#include "tmpdir.h"
 static unsigned char key[SECRET_KEY_LEN];
 static struct secret_hasher hasher;
 static struct accounts *accounts;
@@ -36,38 +34,14 @@ struct pair {
     char secret[SECRET_HEX_LEN + 1];
 };
 
-static int
-open_store(struct store *st, const char *name)
-{
-    char url[PATH_MAX];
-    int rc = store_open(path_in(url, sizeof(url), "sqlite:", name), st);
-    ASSERT_EQ_INT(rc, 0);
-    return rc;
-}
-
-static int64_t
-add_account(struct store *st, const char *name)
-{
-    struct store_account a;
-    memset(&a, 0, sizeof(a));
-    ASSERT_EQ_INT(st->ops->account_add(st->priv, name, 1000, &a), 0);
-    return a.id;
-}
-
 /* Create a pair for the account, store its keyed hash, return the pair in *p. */
 static void
 add_pair(struct store *st, int64_t account_id, int status, struct pair *p)
 {
-    struct store_cred c;
-    memset(&c, 0, sizeof(c));
+    unsigned char h[SECRET_HASH_LEN];
     secret_generate(p->id, p->secret);
-    memcpy(c.customer_id, p->id, sizeof(c.customer_id));
-    c.account_id = account_id;
-    secret_hash(&hasher, p->id, strlen(p->id), p->secret, strlen(p->secret), c.hash);
-    c.created = 1000;
-    c.last_used = 0;
-    c.status = status;
-    ASSERT_EQ_INT(st->ops->cred_add(st->priv, &c, -1), 0);
+    secret_hash(&hasher, p->id, strlen(p->id), p->secret, strlen(p->secret), h);
+    add_cred(st, p->id, account_id, status, h);
 }
 
 static void
@@ -715,7 +689,7 @@ test_cache(void)
 int
 main(void)
 {
-    if (ra_rand_init() != 0 || tmpdir_make() < 0 || accounts_new(&accounts) < 0) {
+    if (ra_rand_init() != 0 || fixture_begin("credtab") < 0 || accounts_new(&accounts) < 0) {
         fprintf(stderr, "setup failed\n");
         return 1;
     }
@@ -731,7 +705,6 @@ main(void)
     RUN(test_concurrent_reload);
     RUN(test_registry);
     RUN(test_cache);
-    tmpdir_remove();
     secret_hasher_wipe(&hasher);
     accounts_free(accounts);
     return harness_done();

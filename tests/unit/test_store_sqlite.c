@@ -7,8 +7,8 @@
 #include "store/store_sqlite.h"
 
 #include "harness.h"
+#include "store_fixture.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -19,19 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char tmpdir[] = "/tmp/ra-test-store-XXXXXX";
-#include "tmpdir.h"
-
-/* Open the database file NAME of the temporary directory; a failure is a test failure. */
-static int
-open_db(struct store *st, const char *name)
-{
-    char url[PATH_MAX];
-    int rc = store_open(path_in(url, sizeof(url), "sqlite:", name), st);
-    ASSERT_EQ_INT(rc, 0);
-    return rc;
-}
-
 /* Evaluate a one-integer query on the file NAME through a raw SQLite connection. */
 static int64_t
 raw_int(const char *name, const char *sql)
@@ -40,7 +27,7 @@ raw_int(const char *name, const char *sql)
     sqlite3 *db = NULL;
     sqlite3_stmt *q = NULL;
     int64_t v = INT64_MIN;
-    path_in(path, sizeof(path), "", name);
+    store_path(path, sizeof(path), name);
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
         sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
         v = sqlite3_column_int64(q, 0);
@@ -136,11 +123,11 @@ test_migrations(void)
     struct store_account a;
     char path[PATH_MAX];
 
-    if (open_db(&st, "m.db") != 0)
+    if (open_store(&st, "m.db") != 0)
         return;
     ASSERT_EQ_INT(st.ops->account_add(st.priv, "kept", 10, &a), 0);
     store_close(&st);
-    if (open_db(&st, "m.db") != 0) /* second open: nothing to migrate, data intact */
+    if (open_store(&st, "m.db") != 0) /* second open: nothing to migrate, data intact */
         return;
     ASSERT_EQ_INT(st.ops->account_by_name(st.priv, "kept", &a), 0);
     store_close(&st);
@@ -152,7 +139,7 @@ test_migrations(void)
     ASSERT_EQ_INT(raw_int("m.db", "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
 
     /* A database from a newer program is refused. */
-    if (open_db(&st, "newer.db") != 0)
+    if (open_store(&st, "newer.db") != 0)
         return;
     store_close(&st);
     ASSERT_EQ_INT(raw_int("newer.db", "PRAGMA user_version = 99"), INT64_MIN);
@@ -169,7 +156,7 @@ test_accounts(void)
     struct seen seen = {0};
     char longname[STORE_ACCOUNT_NAME_MAX + 2];
 
-    if (open_db(&st, "acc.db") != 0)
+    if (open_store(&st, "acc.db") != 0)
         return;
     const struct store_ops *o = st.ops;
     ASSERT_EQ_INT(o->account_add(st.priv, "alice", 100, &a), 0);
@@ -207,13 +194,9 @@ test_accounts(void)
 static void
 make_cred(struct store_cred *c, const char *id, int64_t account, int64_t created)
 {
-    memset(c, 0, sizeof(*c));
-    snprintf(c->customer_id, sizeof(c->customer_id), "%s", id);
-    c->account_id = account;
+    cred_init(c, id, account, created);
     memset(c->hash, id[0], sizeof(c->hash));
     c->hash[0] = 0; /* a NUL inside the blob must survive */
-    c->created = created;
-    c->status = 1;
 }
 
 /* Add three credentials to `a` (created 200, 100, 200) and one to `b` (150) under quotas. */
@@ -250,11 +233,11 @@ test_creds(void)
     struct store_cred c, want;
     struct seen seen = {0};
 
-    if (open_db(&st, "cred.db") != 0)
+    if (open_store(&st, "cred.db") != 0)
         return;
     const struct store_ops *o = st.ops;
-    ASSERT_EQ_INT(o->account_add(st.priv, "a", 1, &a), 0);
-    ASSERT_EQ_INT(o->account_add(st.priv, "b", 1, &b), 0);
+    new_account(&st, "a", &a);
+    new_account(&st, "b", &b);
     cred_setup(&st, a.id, b.id);
 
     make_cred(&want, "c1", a.id, 200);
@@ -295,11 +278,11 @@ test_cred_touch_delete(void)
     struct store_account a, b;
     struct store_cred c;
 
-    if (open_db(&st, "touch.db") != 0)
+    if (open_store(&st, "touch.db") != 0)
         return;
     const struct store_ops *o = st.ops;
-    ASSERT_EQ_INT(o->account_add(st.priv, "a", 1, &a), 0);
-    ASSERT_EQ_INT(o->account_add(st.priv, "b", 1, &b), 0);
+    new_account(&st, "a", &a);
+    new_account(&st, "b", &b);
     cred_setup(&st, a.id, b.id);
 
     struct store_touch t1[] = {{"c1", 500}};
@@ -396,10 +379,10 @@ test_projects_list(void)
     struct store_account a, b;
     struct seen seen;
 
-    if (open_db(&st, "proj.db") != 0)
+    if (open_store(&st, "proj.db") != 0)
         return;
-    ASSERT_EQ_INT(st.ops->account_add(st.priv, "a", 1, &a), 0);
-    ASSERT_EQ_INT(st.ops->account_add(st.priv, "b", 1, &b), 0);
+    new_account(&st, "a", &a);
+    new_account(&st, "b", &b);
     project_setup(&st, a.id, b.id);
 
     ASSERT_EQ_INT(list(&st, a.id, NULL, NULL, &seen), 0);
@@ -485,11 +468,11 @@ test_projects_rw(void)
     struct store_project p;
     struct seen seen;
 
-    if (open_db(&st, "proj2.db") != 0)
+    if (open_store(&st, "proj2.db") != 0)
         return;
     const struct store_ops *o = st.ops;
-    ASSERT_EQ_INT(o->account_add(st.priv, "a", 1, &a), 0);
-    ASSERT_EQ_INT(o->account_add(st.priv, "b", 1, &b), 0);
+    new_account(&st, "a", &a);
+    new_account(&st, "b", &b);
     project_setup(&st, a.id, b.id);
     project_tenancy(&st, a.id, b.id);
 
@@ -529,9 +512,9 @@ test_data_version(void)
     struct store_account a;
     int64_t v1 = 0, v2 = 0, v3 = 0, v4 = 0, raw = 0;
 
-    if (open_db(&s1, "dv.db") != 0)
+    if (open_store(&s1, "dv.db") != 0)
         return;
-    if (open_db(&s2, "dv.db") != 0) {
+    if (open_store(&s2, "dv.db") != 0) {
         store_close(&s1);
         return;
     }
@@ -617,14 +600,14 @@ test_concurrency(void)
     struct worker sum;
     struct seen seen;
 
-    if (open_db(&s1, "conc.db") != 0)
+    if (open_store(&s1, "conc.db") != 0)
         return;
-    if (open_db(&s2, "conc.db") != 0) {
+    if (open_store(&s2, "conc.db") != 0) {
         store_close(&s1);
         return;
     }
-    ASSERT_EQ_INT(s1.ops->account_add(s1.priv, "many", 1, &a), 0);
-    ASSERT_EQ_INT(s1.ops->account_add(s1.priv, "few", 1, &b), 0);
+    new_account(&s1, "many", &a);
+    new_account(&s1, "few", &b);
 
     /* Threads sharing one handle. */
     run_workers(&s1, &s1, a.id, -1, &sum);
@@ -651,7 +634,7 @@ test_kill(void)
     struct store_account a;
     char url[PATH_MAX];
 
-    path_in(url, sizeof(url), "sqlite:", "kill.db");
+    store_url(url, sizeof(url), "kill.db");
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
@@ -663,7 +646,7 @@ test_kill(void)
     int status = 0;
     ASSERT_TRUE(pid > 0 && waitpid(pid, &status, 0) == pid);
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-    if (open_db(&st, "kill.db") != 0)
+    if (open_store(&st, "kill.db") != 0)
         return;
     ASSERT_EQ_INT(st.ops->account_by_name(st.priv, "durable", &a), 0);
     ASSERT_EQ_INT(a.created, 9);
@@ -673,7 +656,7 @@ test_kill(void)
 int
 main(void)
 {
-    if (tmpdir_make() < 0)
+    if (fixture_begin("store") < 0)
         return 1;
     RUN(test_url);
     RUN(test_migrations);
@@ -685,6 +668,5 @@ main(void)
     RUN(test_data_version);
     RUN(test_concurrency);
     RUN(test_kill);
-    tmpdir_remove();
     return harness_done();
 }

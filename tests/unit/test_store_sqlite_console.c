@@ -7,8 +7,8 @@
 #include "store/store_sqlite.h"
 
 #include "harness.h"
+#include "store_fixture.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -17,25 +17,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static char tmpdir[] = "/tmp/ra-test-store-console-XXXXXX";
-#include "tmpdir.h"
-
-static int
-open_db(struct store *st, const char *name)
-{
-    char url[PATH_MAX];
-    int rc = store_open(path_in(url, sizeof(url), "sqlite:", name), st);
-    ASSERT_EQ_INT(rc, 0);
-    return rc;
-}
-
 /* Run SQL on the file NAME through a raw connection; returns the SQLite result code. */
 static int
 raw_exec(const char *name, const char *sql)
 {
     char path[PATH_MAX];
     sqlite3 *db = NULL;
-    path_in(path, sizeof(path), "", name);
+    store_path(path, sizeof(path), name);
     int rc = sqlite3_open(path, &db);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
@@ -46,11 +34,7 @@ raw_exec(const char *name, const char *sql)
 static void
 make_pending(struct store_cred *c, const char *id, int64_t account, int64_t created)
 {
-    memset(c, 0, sizeof(*c));
-    snprintf(c->customer_id, sizeof(c->customer_id), "%s", id);
-    c->account_id = account;
-    c->created = created;
-    c->status = 1;
+    cred_init(c, id, account, created);
     c->pending = true;
 }
 
@@ -83,7 +67,7 @@ test_migration_from_v1(void)
                                "INSERT INTO credentials VALUES ('c1', 1, randomblob(32), 7, 0, 1);"
                                "PRAGMA user_version = 1;");
     ASSERT_EQ_INT(rc, SQLITE_OK);
-    if (open_db(&st, "v1.db") != 0)
+    if (open_store(&st, "v1.db") != 0)
         return;
     ASSERT_EQ_INT(st.ops->cred_get(st.priv, "c2", &c), 0);
     ASSERT_TRUE(!c.pending);
@@ -121,11 +105,11 @@ test_login(void)
     struct store st;
     struct store_account a, b;
     struct store_login l;
-    if (open_db(&st, "login.db") != 0)
+    if (open_store(&st, "login.db") != 0)
         return;
     const struct store_ops *o = st.ops;
-    ASSERT_EQ_INT(o->account_add(st.priv, "alice", 1, &a), 0);
-    ASSERT_EQ_INT(o->account_add(st.priv, "bob", 1, &b), 0);
+    new_account(&st, "alice", &a);
+    new_account(&st, "bob", &b);
     ASSERT_EQ_INT(o->login_by_email(st.priv, "alice@example.com", &l), -ENOENT);
     ASSERT_EQ_INT(o->login_set(st.priv, a.id, "Alice@Example.com", NULL), 0);
     ASSERT_EQ_INT(o->login_by_email(st.priv, "alice@EXAMPLE.com", &l), 0);
@@ -158,11 +142,11 @@ test_pending_issue(void)
     struct store_account a, b;
     struct store_cred c;
     unsigned char h[STORE_HASH_LEN];
-    if (open_db(&st, "issue.db") != 0)
+    if (open_store(&st, "issue.db") != 0)
         return;
     const struct store_ops *o = st.ops;
-    ASSERT_EQ_INT(o->account_add(st.priv, "alice", 1, &a), 0);
-    ASSERT_EQ_INT(o->account_add(st.priv, "bob", 1, &b), 0);
+    new_account(&st, "alice", &a);
+    new_account(&st, "bob", &b);
     make_pending(&c, "p1", a.id, 50);
     ASSERT_EQ_INT(o->cred_add(st.priv, &c, 2), 0);
     make_pending(&c, "p2", a.id, 51);
@@ -187,11 +171,7 @@ test_pending_issue(void)
     ASSERT_EQ_MEM(c.hash, h, STORE_HASH_LEN);
 
     /* A pair made with its secret (the CLI) is issued at creation and cannot be issued. */
-    memset(&c, 0, sizeof(c));
-    snprintf(c.customer_id, sizeof(c.customer_id), "cli");
-    c.account_id = b.id;
-    c.created = 70;
-    c.status = 1;
+    cred_init(&c, "cli", b.id, 70);
     ASSERT_EQ_INT(o->cred_add(st.priv, &c, -1), 0);
     ASSERT_EQ_INT(o->cred_get(st.priv, "cli", &c), 0);
     ASSERT_EQ_INT(c.issued, 70);
@@ -213,7 +193,7 @@ issue_thread(void *arg)
     struct store st;
     char url[PATH_MAX];
     unsigned char h[STORE_HASH_LEN] = {1};
-    if (store_open(path_in(url, sizeof(url), "sqlite:", "race.db"), &st) != 0)
+    if (store_open(store_url(url, sizeof(url), "race.db"), &st) != 0)
         return NULL;
     int rc = st.ops->cred_issue(st.priv, 1, "race", h, 5);
     if (rc == 0)
@@ -232,9 +212,9 @@ test_issue_race(void)
     struct store_cred c;
     struct race r = {0};
     pthread_t th[6];
-    if (open_db(&st, "race.db") != 0)
+    if (open_store(&st, "race.db") != 0)
         return;
-    ASSERT_EQ_INT(st.ops->account_add(st.priv, "alice", 1, &a), 0);
+    new_account(&st, "alice", &a);
     make_pending(&c, "race", a.id, 1);
     ASSERT_EQ_INT(st.ops->cred_add(st.priv, &c, -1), 0);
     store_close(&st);
@@ -253,10 +233,10 @@ test_sessions(void)
     struct store_account a;
     struct store_session s1 = {.created = 100, .last_seen = 100, .expires = 1000};
     struct store_session s2, got;
-    if (open_db(&st, "sess.db") != 0)
+    if (open_store(&st, "sess.db") != 0)
         return;
     const struct store_ops *o = st.ops;
-    ASSERT_EQ_INT(o->account_add(st.priv, "alice", 1, &a), 0);
+    new_account(&st, "alice", &a);
     memset(s1.token_hash, 1, STORE_HASH_LEN);
     s1.account_id = a.id;
     snprintf(s1.csrf, sizeof(s1.csrf), "%s", "csrf-one");
@@ -308,11 +288,11 @@ test_session_cap(void)
     struct store st;
     struct store_account a, b;
     struct store_session ss = {.last_seen = 1, .expires = 100000}, other, got;
-    if (open_db(&st, "cap.db") != 0)
+    if (open_store(&st, "cap.db") != 0)
         return;
     const struct store_ops *o = st.ops;
-    ASSERT_EQ_INT(o->account_add(st.priv, "many", 1, &a), 0);
-    ASSERT_EQ_INT(o->account_add(st.priv, "other", 1, &b), 0);
+    new_account(&st, "many", &a);
+    new_account(&st, "other", &b);
     snprintf(ss.csrf, sizeof(ss.csrf), "%s", "csrf");
     other = ss;
     other.account_id = b.id;
@@ -337,7 +317,7 @@ test_session_cap(void)
 int
 main(void)
 {
-    if (tmpdir_make() < 0)
+    if (fixture_begin("store-console") < 0)
         return 1;
     RUN(test_migration_from_v1);
     RUN(test_login);
@@ -345,6 +325,5 @@ main(void)
     RUN(test_issue_race);
     RUN(test_sessions);
     RUN(test_session_cap);
-    tmpdir_remove();
     return harness_done();
 }

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_gate.c: the request pipeline (gate/gate.c) driven through an engine of the test's own
+ * over a real SQLite store, with an injected clock: the failure throttle (a valid pair always
+ * goes through; addresses grouped as the limiter groups them), the per-account rate limit by
+ * rate class, the header-size limit at its exact boundary, the keyed hash computed once for a
+ * known and an unknown Customer ID alike, the full 32 bytes of the stored hash compared, and
+ * two apps in one process that share nothing.
+ */
+#include "app.h"
+#include "auth/credtab.h"
+#include "auth/secret.h"
+#include "common/rand.h"
+#include "gate/gate.h"
+#include "service/creds.h"
+
+#include "harness.h"
+#include "store_fixture.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdlib.h>
+
+/* Calls of the keyed hash, counted through the linker's --wrap (see CMakeLists.txt). */
+static int hash_calls;
+void __real_secret_hash(const struct secret_hasher *h, const char *id, size_t id_len,
+                        const char *secret, size_t secret_len, unsigned char *out);
+void __wrap_secret_hash(const struct secret_hasher *h, const char *id, size_t id_len,
+                        const char *secret, size_t secret_len, unsigned char *out);
+void
+__wrap_secret_hash(const struct secret_hasher *h, const char *id, size_t id_len, const char *secret,
+                   size_t secret_len, unsigned char *out)
+{
+    hash_calls++;
+    __real_secret_hash(h, id, id_len, secret, secret_len, out);
+}
+
+/* The injected clock: unix milliseconds, moved by the tests. */
+static int64_t clock_now = 1800000000000;
+
+static int64_t
+test_clock(void)
+{
+    return clock_now;
+}
+
+/* ---- an engine of the test's own ---- */
+
+#define MAX_FIELDS 8
+
+struct fake {
+    const char *names[MAX_FIELDS];
+    const char *values[MAX_FIELDS];
+    int n;
+};
+
+static void
+fake_each(void *engine, request_field_fn fn, void *ctx)
+{
+    struct fake *f = engine;
+    for (int i = 0; i < f->n; i++)
+        if (fn(ctx, f->names[i], strlen(f->names[i]), f->values[i], strlen(f->values[i])) != 0)
+            return;
+}
+
+static const char *
+fake_field(void *engine, const char *name, int *count)
+{
+    struct fake *f = engine;
+    const char *first = NULL;
+    int c = 0;
+    for (int i = 0; i < f->n; i++)
+        if (strcasecmp(f->names[i], name) == 0 && c++ == 0)
+            first = f->values[i];
+    if (count != NULL)
+        *count = c;
+    return first;
+}
+
+static const char *
+fake_query(void *engine, const char *name)
+{
+    (void)engine;
+    (void)name;
+    return NULL;
+}
+
+static const struct request_io fake_io = {fake_each, fake_field, fake_query};
+
+/* ---- the apps under test ---- */
+
+struct world {
+    struct config cfg;
+    struct store st;
+    struct app app;
+};
+
+static struct world one, two;
+static unsigned char key[SECRET_KEY_LEN];
+
+/* A client address. */
+static struct sockaddr_storage
+addr(const char *text)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof(ss));
+    if (strchr(text, ':') != NULL) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+        in6->sin6_family = AF_INET6;
+        ASSERT_EQ_INT(inet_pton(AF_INET6, text, &in6->sin6_addr), 1);
+    } else {
+        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+        in->sin_family = AF_INET;
+        ASSERT_EQ_INT(inet_pton(AF_INET, text, &in->sin_addr), 1);
+    }
+    return ss;
+}
+
+/* "Basic base64(id:secret)" into out. */
+static const char *
+basic(char *out, size_t cap, const char *id, const char *secret)
+{
+    char plain[160];
+    snprintf(plain, sizeof(plain), "%s:%s", id, secret);
+    memcpy(out, "Basic ", 6);
+    sodium_bin2base64(out + 6, cap - 6, (const unsigned char *)plain, strlen(plain),
+                      sodium_base64_VARIANT_ORIGINAL);
+    return out;
+}
+
+struct outcome {
+    int status;
+    int retry_after;
+    bool close;
+    bool www_auth;
+    char customer_id[STORE_HEX32 + 1];
+};
+
+/* Run one bodiless request through the pipeline as the adapter does. */
+static struct outcome
+call(struct world *w, const char *method, const char *target, const char *from, struct fake *f)
+{
+    struct sockaddr_storage peer = addr(from);
+    struct request req = {.method = method,
+                          .target = target,
+                          .version = "HTTP/1.1",
+                          .peer = (struct sockaddr *)&peer,
+                          .tls = true,
+                          .io = &fake_io,
+                          .engine = f};
+    gate_head(&w->app, &req);
+    if (req.reply.status == 0)
+        gate_run(&req);
+    struct outcome o = {req.reply.status, req.reply.retry_after, req.reply.close,
+                        req.reply.www_auth, ""};
+    memcpy(o.customer_id, req.customer_id, sizeof(o.customer_id));
+    gate_finish(&req);
+    return o;
+}
+
+/* GET /dev/v1/projects with Host and, when id is not NULL, Basic credentials. */
+static struct outcome
+get_projects(struct world *w, const char *from, const char *id, const char *secret)
+{
+    char auth[256];
+    struct fake f = {{"Host"}, {"localhost"}, 1};
+    if (id != NULL) {
+        f.names[1] = "Authorization";
+        f.values[1] = basic(auth, sizeof(auth), id, secret);
+        f.n = 2;
+    }
+    return call(w, "GET", "/dev/v1/projects", from, &f);
+}
+
+/* A pair for a new account NAME of world w, made by the credential service. */
+struct pair {
+    char id[SECRET_HEX_LEN + 1];
+    char secret[SECRET_HEX_LEN + 1];
+    int64_t account;
+};
+
+static struct pair
+new_pair(struct world *w, const char *name)
+{
+    struct pair p;
+    struct store_cred c;
+    p.account = add_account(&w->st, name);
+    creds_new(&w->app, p.account, 1000, &c, p.secret);
+    memcpy(p.id, c.customer_id, sizeof(p.id));
+    ASSERT_EQ_INT(creds_add(&w->app, &c), 0);
+    return p;
+}
+
+static void
+open_world(struct world *w, const char *db)
+{
+    config_defaults(&w->cfg);
+    w->cfg.access_log = "off";
+    ASSERT_EQ_INT(open_store(&w->st, db), 0);
+    ASSERT_EQ_INT(app_open(&w->app, &w->cfg, &w->st, key), 0);
+    w->app.clock_ms = test_clock;
+}
+
+static void
+close_world(struct world *w)
+{
+    app_cleanup(&w->app);
+    store_close(&w->st);
+}
+
+/* ---- tests ---- */
+
+static void
+test_valid_and_missing(void)
+{
+    struct pair p = new_pair(&one, "valid");
+    struct outcome o = get_projects(&one, "192.0.2.10", p.id, p.secret);
+    ASSERT_EQ_INT(o.status, 201);
+    ASSERT_EQ_STR(o.customer_id, p.id);
+    o = get_projects(&one, "192.0.2.10", NULL, NULL);
+    ASSERT_EQ_INT(o.status, 401);
+    ASSERT_TRUE(o.www_auth);
+    ASSERT_EQ_STR(o.customer_id, "");
+}
+
+/*
+ * --auth-fail-limit 3: three wrong pairs from an address get 401, the next ones 429 with the
+ * wait and a closed connection; the right pair from the same address still goes through;
+ * another address is not touched; the window ends a minute after the first failure.
+ */
+static void
+test_throttle(void)
+{
+    one.cfg.auth_fail_limit = 3;
+    one.cfg.rate_limit = 0;
+    struct pair p = new_pair(&one, "throttled");
+    const char *from = "198.51.100.7";
+    for (int i = 0; i < 3; i++)
+        ASSERT_EQ_INT(get_projects(&one, from, p.id, "wrong").status, 401);
+    for (int i = 0; i < 3; i++) {
+        struct outcome o = get_projects(&one, from, p.id, "wrong");
+        ASSERT_EQ_INT(o.status, 429);
+        ASSERT_EQ_INT(o.retry_after, 60);
+        ASSERT_TRUE(o.close);
+    }
+    ASSERT_EQ_INT(get_projects(&one, from, p.id, p.secret).status, 201);
+    /* The same address written as IPv4-mapped IPv6 is the same client. */
+    ASSERT_EQ_INT(get_projects(&one, "::ffff:198.51.100.7", p.id, "wrong").status, 429);
+    ASSERT_EQ_INT(get_projects(&one, "198.51.100.8", p.id, "wrong").status, 401);
+    /* A missing header is not a failure, even from a throttled address. */
+    ASSERT_EQ_INT(get_projects(&one, from, NULL, NULL).status, 401);
+    clock_now += 30 * 1000;
+    struct outcome o = get_projects(&one, from, p.id, "wrong");
+    ASSERT_EQ_INT(o.status, 429);
+    ASSERT_EQ_INT(o.retry_after, 30);
+    clock_now += 30 * 1000;
+    ASSERT_EQ_INT(get_projects(&one, from, p.id, "wrong").status, 401);
+    one.cfg.auth_fail_limit = 0; /* off: never 429 */
+    for (int i = 0; i < 10; i++)
+        ASSERT_EQ_INT(get_projects(&one, from, p.id, "wrong").status, 401);
+}
+
+/* IPv6 clients are grouped by /64. */
+static void
+test_throttle_ipv6(void)
+{
+    one.cfg.auth_fail_limit = 2;
+    struct pair p = new_pair(&one, "six");
+    ASSERT_EQ_INT(get_projects(&one, "2001:db8:1:2::1", p.id, "wrong").status, 401);
+    ASSERT_EQ_INT(get_projects(&one, "2001:db8:1:2::ffff", p.id, "wrong").status, 401);
+    ASSERT_EQ_INT(get_projects(&one, "2001:db8:1:2:aaaa::9", p.id, "wrong").status, 429);
+    ASSERT_EQ_INT(get_projects(&one, "2001:db8:1:3::1", p.id, "wrong").status, 401);
+    ASSERT_EQ_INT(get_projects(&one, "2001:db8:1:2::1", p.id, p.secret).status, 201);
+    one.cfg.auth_fail_limit = 0;
+}
+
+/* --rate-limit 2: exactly two per second per account and rate class. */
+static void
+test_rate_limit(void)
+{
+    one.cfg.rate_limit = 2;
+    clock_now += 5000;
+    struct pair a = new_pair(&one, "rate-a"), b = new_pair(&one, "rate-b");
+    const char *from = "203.0.113.5";
+    ASSERT_EQ_INT(get_projects(&one, from, a.id, a.secret).status, 201);
+    clock_now += 999;
+    ASSERT_EQ_INT(get_projects(&one, from, a.id, a.secret).status, 201);
+    struct outcome o = get_projects(&one, from, a.id, a.secret);
+    ASSERT_EQ_INT(o.status, 429);
+    ASSERT_EQ_INT(o.retry_after, 1);
+    ASSERT_TRUE(!o.close);
+    /* Another account, and another rate class of the same account, are counted apart. */
+    ASSERT_EQ_INT(get_projects(&one, from, b.id, b.secret).status, 201);
+    char auth[256];
+    struct fake f = {
+        {"Host", "Authorization"}, {"localhost", basic(auth, sizeof(auth), a.id, a.secret)}, 2};
+    ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/project", from, &f).status, 400);
+    /* The window opened at the first request ends one second after it. */
+    clock_now += 1;
+    ASSERT_EQ_INT(get_projects(&one, from, a.id, a.secret).status, 201);
+    one.cfg.rate_limit = 0;
+    for (int i = 0; i < 20; i++)
+        ASSERT_EQ_INT(get_projects(&one, from, a.id, a.secret).status, 201);
+}
+
+/* The header section counts name + value + 4 per field; the limit itself is accepted. */
+static void
+test_header_boundary(void)
+{
+    struct pair p = new_pair(&one, "headers");
+    char auth[256], pad[2048];
+    basic(auth, sizeof(auth), p.id, p.secret);
+    one.cfg.max_header = 1024;
+    size_t fixed = (4 + 9 + 4) + (13 + strlen(auth) + 4) + (5 + 4);
+    for (int extra = 0; extra <= 1; extra++) {
+        size_t n = 1024 - fixed + (size_t)extra;
+        memset(pad, 'x', n);
+        pad[n] = '\0';
+        struct fake f = {{"Host", "Authorization", "X-Pad"}, {"localhost", auth, pad}, 3};
+        struct outcome o = call(&one, "GET", "/dev/v1/projects", "192.0.2.99", &f);
+        ASSERT_EQ_INT(o.status, extra ? 431 : 201);
+    }
+    one.cfg.max_header = 8192;
+}
+
+/* One keyed hash per credential check, whether the Customer ID exists or not. */
+static void
+test_same_work_for_unknown_ids(void)
+{
+    struct pair p = new_pair(&one, "work");
+    hash_calls = 0;
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.50", p.id, p.secret).status, 201);
+    ASSERT_EQ_INT(hash_calls, 1);
+    hash_calls = 0;
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.50", p.id, "wrong").status, 401);
+    ASSERT_EQ_INT(hash_calls, 1);
+    hash_calls = 0;
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.50", "0123456789abcdef0123456789abcdef", "x").status,
+                  401);
+    ASSERT_EQ_INT(hash_calls, 1);
+    hash_calls = 0;
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.50", "nosuchid", p.secret).status, 401);
+    ASSERT_EQ_INT(hash_calls, 1);
+}
+
+/* A stored hash that differs from the right one in any single byte refuses the pair. */
+static void
+test_whole_hash_compared(void)
+{
+    int64_t account = add_account(&one.st, "bytes");
+    for (int pos = 0; pos < SECRET_HASH_LEN; pos += SECRET_HASH_LEN - 1) {
+        char id[SECRET_HEX_LEN + 1], secret[SECRET_HEX_LEN + 1];
+        unsigned char h[SECRET_HASH_LEN];
+        secret_generate(id, secret);
+        secret_hash(&one.app.hasher, id, strlen(id), secret, strlen(secret), h);
+        h[pos] ^= 0x01;
+        add_cred(&one.st, id, account, 1, h);
+        ASSERT_EQ_INT(credtab_reload(one.app.creds, &one.st), 0);
+        ASSERT_EQ_INT(get_projects(&one, "192.0.2.51", id, secret).status, 401);
+    }
+}
+
+/* Two apps in one process: credentials, failures and rate windows of one are not the other's. */
+static void
+test_two_apps(void)
+{
+    struct pair p1 = new_pair(&one, "app-one"), p2 = new_pair(&two, "app-two");
+    ASSERT_EQ_INT(get_projects(&two, "192.0.2.60", p1.id, p1.secret).status, 401);
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.60", p2.id, p2.secret).status, 401);
+    one.cfg.auth_fail_limit = 1;
+    two.cfg.auth_fail_limit = 1;
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.61", p1.id, "wrong").status, 401);
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.61", p1.id, "wrong").status, 429);
+    ASSERT_EQ_INT(get_projects(&two, "192.0.2.61", p2.id, "wrong").status, 401);
+    one.cfg.rate_limit = two.cfg.rate_limit = 1;
+    clock_now += 10000;
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.62", p1.id, p1.secret).status, 201);
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.62", p1.id, p1.secret).status, 429);
+    ASSERT_EQ_INT(get_projects(&two, "192.0.2.62", p2.id, p2.secret).status, 201);
+    ASSERT_TRUE(one.app.rate != two.app.rate && one.app.creds != two.app.creds);
+    one.cfg.auth_fail_limit = two.cfg.auth_fail_limit = 0;
+    one.cfg.rate_limit = two.cfg.rate_limit = 0;
+}
+
+int
+main(void)
+{
+    if (ra_rand_init() != 0 || fixture_begin("gate") < 0)
+        return 1;
+    randombytes_buf(key, sizeof(key));
+    open_world(&one, "one.db");
+    open_world(&two, "two.db");
+    RUN(test_valid_and_missing);
+    RUN(test_throttle);
+    RUN(test_throttle_ipv6);
+    RUN(test_rate_limit);
+    RUN(test_header_boundary);
+    RUN(test_same_work_for_unknown_ids);
+    RUN(test_whole_hash_compared);
+    RUN(test_two_apps);
+    close_world(&one);
+    close_world(&two);
+    return harness_done();
+}
