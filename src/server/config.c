@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * config.c: the option table. Each option names its field, its kind, its range and a line of
- * documentation, so that parsing, defaults and `--help` come from one place.
+ * config.c: the option table. Each option names its field, its type, its default, its range or
+ * validator, the commands that accept it and a line of documentation, so that defaults,
+ * parsing, the per-command check and `--help` all come from one place.
  */
 #include "config.h"
 
@@ -11,110 +12,155 @@
 #include <string.h>
 #include <strings.h>
 
-enum opt_kind { OPT_STR, OPT_LONG, OPT_FLAG };
+/* Options of the server process alone. */
+#define SRV CMD_SERVE
 
-struct option_def {
-    const char *name;
-    enum opt_kind kind;
-    size_t offset;
-    long min, max;
-    const char *doc;
-};
+#define STR(n, a, f, d, cmds, h)                                                                   \
+    {                                                                                              \
+        .name = n, .arg = a, .type = CONFIG_STRING, .offset = offsetof(struct config, f),          \
+        .def.str = d, .commands = cmds, .help = h                                                  \
+    }
+#define NUM(n, a, f, d, lo, hi, cmds, h)                                                           \
+    {                                                                                              \
+        .name = n, .arg = a, .type = CONFIG_NUMBER, .offset = offsetof(struct config, f),          \
+        .def.num = d, .min = lo, .max = hi, .commands = cmds, .help = h                            \
+    }
+#define CHECKED(n, a, f, d, fn, cmds, h)                                                           \
+    {                                                                                              \
+        .name = n, .arg = a, .type = CONFIG_NUMBER, .offset = offsetof(struct config, f),          \
+        .def.num = d, .valid = fn, .commands = cmds, .help = h                                     \
+    }
+#define FLAG(n, f, cmds, h)                                                                        \
+    {                                                                                              \
+        .name = n, .type = CONFIG_FLAG, .offset = offsetof(struct config, f), .commands = cmds,    \
+        .help = h                                                                                  \
+    }
 
-#define STR(n, f, d)                                                                               \
-    {                                                                                              \
-        n, OPT_STR, offsetof(struct config, f), 0, 0, d                                            \
-    }
-#define NUM(n, f, lo, hi, d)                                                                       \
-    {                                                                                              \
-        n, OPT_LONG, offsetof(struct config, f), lo, hi, d                                         \
-    }
-#define FLAG(n, f, d)                                                                              \
-    {                                                                                              \
-        n, OPT_FLAG, offsetof(struct config, f), 0, 0, d                                           \
-    }
+/* config_valid_fn for --get-status: the two success codes a GET may answer with. */
+static bool
+success_status(long v)
+{
+    return v == 200 || v == 201;
+}
 
-static const struct option_def options[] = {
-    STR("--store", store, "store URL (sqlite:PATH)"),
-    STR("--key-file", key_file, "server key file (default: the SQLite path + .key)"),
-    STR("--listen", listen, "ADDR:PORT to listen on"),
-    STR("--tls-cert", tls_cert, "TLS certificate chain (PEM)"),
-    STR("--tls-key", tls_key, "TLS private key (PEM)"),
-    FLAG("--insecure-http", insecure_http, "allow plain HTTP on a non-loopback address"),
-    STR("--access-log", access_log, "access log path, - for stdout, off"),
-    NUM("--threads", threads, 0, 256, "worker threads (0 = one per core)"),
-    NUM("--rate-limit", rate_limit, 0, 1000000, "requests/s per account per endpoint (0 = off)"),
-    NUM("--auth-fail-limit", auth_fail_limit, 0, 1000000,
+static const struct config_option options[] = {
+    STR("--store", "URL", store, "sqlite:var/restauth.db", CMD_ALL, "store URL (sqlite:PATH)"),
+    STR("--key-file", "FILE", key_file, NULL, CMD_ALL,
+        "server key file (default: the SQLite path + .key)"),
+    FLAG("--help", help, CMD_ALL, "print this help and exit"),
+    STR("--listen", "ADDR:PORT", listen, "127.0.0.1:8443", SRV, "address and port to listen on"),
+    STR("--tls-cert", "FILE", tls_cert, NULL, SRV, "TLS certificate chain (PEM)"),
+    STR("--tls-key", "FILE", tls_key, NULL, SRV, "TLS private key (PEM)"),
+    FLAG("--insecure-http", insecure_http, SRV, "allow plain HTTP on a non-loopback address"),
+    STR("--access-log", "PATH", access_log, "-", SRV, "access log path, - for stdout, off"),
+    NUM("--threads", "N", threads, 0, 0, 256, SRV, "worker threads (0 = one per core)"),
+    NUM("--rate-limit", "N", rate_limit, 10, 0, 1000000, SRV,
+        "requests/s per account per endpoint (0 = off)"),
+    NUM("--auth-fail-limit", "N", auth_fail_limit, 30, 0, 1000000, SRV,
         "failed authentications per client IP per minute (0 = off)"),
-    NUM("--max-body", max_body, 16, 16 * 1024 * 1024, "largest request body, bytes"),
-    NUM("--max-header", max_header, 1024, 1024 * 1024, "largest request header section, bytes"),
-    NUM("--max-conns", max_conns, 1, 1000000, "simultaneous connections"),
-    NUM("--max-conns-per-ip", max_conns_per_ip, 1, 1000000, "simultaneous connections per IP"),
-    NUM("--idle-timeout", idle_timeout, 1, 86400, "seconds before an idle connection is closed"),
-    NUM("--get-status", get_status, 200, 201, "success status of GET endpoints (200 or 201)"),
-    NUM("--max-projects", max_projects, 1, 1000000, "projects per account"),
-    NUM("--max-secrets", max_secrets, 1, 1000, "credential pairs per account"),
-    NUM("--sync-interval-ms", sync_interval_ms, 10, 60000,
+    NUM("--max-body", "BYTES", max_body, 64 * 1024, 16, 16 * 1024 * 1024, SRV,
+        "largest request body"),
+    NUM("--max-header", "BYTES", max_header, 8192, 1024, 1024 * 1024, SRV,
+        "largest request header section"),
+    NUM("--max-conns", "N", max_conns, 1024, 1, 1000000, SRV, "simultaneous connections"),
+    NUM("--max-conns-per-ip", "N", max_conns_per_ip, 256, 1, 1000000, SRV,
+        "simultaneous connections per IP"),
+    NUM("--idle-timeout", "SEC", idle_timeout, 30, 1, 86400, SRV,
+        "seconds before an idle connection is closed"),
+    CHECKED("--get-status", "200|201", get_status, 201, success_status, SRV,
+            "success status of GET endpoints"),
+    NUM("--max-projects", "N", max_projects, 20, 1, 1000000, SRV | CMD_INIT,
+        "projects per account"),
+    NUM("--max-secrets", "N", max_secrets, 10, 1, 1000, SRV | CMD_SECRET_ADD,
+        "credential pairs per account"),
+    NUM("--sync-interval-ms", "MS", sync_interval_ms, 250, 10, 60000, SRV,
         "how often to look for changes made by other processes"),
-    NUM("--session-idle-s", session_idle_s, 1, 7 * 86400,
+    NUM("--session-idle-s", "SEC", session_idle_s, 30 * 60, 1, 7 * 86400, SRV,
         "console: seconds of inactivity that end a session"),
-    NUM("--session-max-s", session_max_s, 1, 30 * 86400,
+    NUM("--session-max-s", "SEC", session_max_s, 12 * 3600, 1, 30 * 86400, SRV,
         "console: seconds after sign-in that end a session"),
-    NUM("--signin-fail-limit", signin_fail_limit, 1, 1000000,
+    NUM("--signin-fail-limit", "N", signin_fail_limit, 10, 1, 1000000, SRV,
         "console: failed sign-ins per account per 15 minutes"),
-    NUM("--signin-ip-fail-limit", signin_ip_fail_limit, 1, 1000000,
+    NUM("--signin-ip-fail-limit", "N", signin_ip_fail_limit, 30, 1, 1000000, SRV,
         "console: failed sign-ins per client IP per 15 minutes"),
-    STR("--account", account, "account name"),
-    STR("--out", out, "file to write the new credential to (created once, mode 0600)"),
-    STR("--demo-credentials", demo_credentials, "init: create a demo account, write its pair here"),
-    STR("--email", email, "account add/passwd: the console sign-in e-mail"),
-    STR("--password-file", password_file,
-        "account add/passwd: file whose first line is the console password"),
-    FLAG("--force", force, "allow deleting an account's last credential"),
+    STR("--account", "NAME", account, NULL, CMD_SECRET_ADD | CMD_SECRET_LIST, "account name"),
+    STR("--out", "FILE", out, NULL, CMD_SECRET_ADD,
+        "write the new pair to this new file (mode 0600), not stdout"),
+    STR("--demo-credentials", "FILE", demo_credentials, NULL, CMD_INIT,
+        "create a demo account and write its pair here"),
+    STR("--email", "E", email, NULL, CMD_ACCOUNT_ADD | CMD_ACCOUNT_PASSWD,
+        "the console sign-in e-mail"),
+    STR("--password-file", "FILE", password_file, NULL, CMD_ACCOUNT_ADD | CMD_ACCOUNT_PASSWD,
+        "file whose first line is the console password"),
+    FLAG("--force", force, CMD_SECRET_DELETE, "allow deleting an account's last credential pair"),
 };
+
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+_Static_assert(N_OPTIONS <= 64, "struct config's `given` has one bit per option");
+
+const struct config_option *
+config_options(size_t *count)
+{
+    *count = N_OPTIONS;
+    return options;
+}
+
+/* The entry whose name is the first len bytes of name, or NULL. Names match exactly. */
+static const struct config_option *
+find_option(const char *name, size_t len)
+{
+    for (size_t k = 0; k < N_OPTIONS; k++)
+        if (strlen(options[k].name) == len && strncmp(options[k].name, name, len) == 0)
+            return &options[k];
+    return NULL;
+}
+
+const struct config_option *
+config_find(const char *name)
+{
+    return find_option(name, strlen(name));
+}
 
 void
 config_defaults(struct config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
-    cfg->store = "sqlite:var/restauth.db";
-    cfg->listen = "127.0.0.1:8443";
-    cfg->access_log = "-";
-    cfg->rate_limit = 10;
-    cfg->auth_fail_limit = 30;
-    cfg->max_body = 64 * 1024;
-    cfg->max_header = 8192;
-    cfg->max_conns = 1024;
-    cfg->max_conns_per_ip = 256;
-    cfg->idle_timeout = 30;
-    cfg->get_status = 201;
-    cfg->max_projects = 20;
-    cfg->max_secrets = 10;
-    cfg->sync_interval_ms = 250;
-    cfg->session_idle_s = 30 * 60;
-    cfg->session_max_s = 12 * 3600;
-    cfg->signin_fail_limit = 10;
-    cfg->signin_ip_fail_limit = 30;
+    for (size_t k = 0; k < N_OPTIONS; k++) {
+        const struct config_option *o = &options[k];
+        char *field = (char *)cfg + o->offset;
+        if (o->type == CONFIG_STRING)
+            *(const char **)field = o->def.str;
+        else if (o->type == CONFIG_NUMBER)
+            *(long *)field = o->def.num;
+        else
+            *(bool *)field = false;
+    }
 }
 
 /* Store one option's value into cfg. Returns 0 or -EINVAL after printing why. */
 static int
-set_option(struct config *cfg, const struct option_def *o, const char *value)
+set_option(struct config *cfg, const struct config_option *o, const char *value)
 {
     char *field = (char *)cfg + o->offset;
-    if (o->kind == OPT_FLAG) {
+    if (o->type == CONFIG_FLAG) {
         *(bool *)field = true;
         return 0;
     }
-    if (o->kind == OPT_STR) {
+    if (o->type == CONFIG_STRING) {
         *(const char **)field = value;
         return 0;
     }
     char *end = NULL;
     errno = 0;
     long v = strtol(value, &end, 10);
-    if (errno != 0 || value[0] < '0' || value[0] > '9' || *end != '\0' || v < o->min ||
-        v > o->max || (strcmp(o->name, "--get-status") == 0 && v != 200 && v != 201)) {
+    bool number = errno == 0 && value[0] >= '0' && value[0] <= '9' && *end == '\0';
+    if (o->valid != NULL) {
+        if (!number || !o->valid(v)) {
+            fprintf(stderr, "restauthd: %s: expected %s\n", o->name, o->arg);
+            return -EINVAL;
+        }
+    } else if (!number || v < o->min || v > o->max) {
         fprintf(stderr, "restauthd: %s: expected a whole number from %ld to %ld\n", o->name, o->min,
                 o->max);
         return -EINVAL;
@@ -135,20 +181,17 @@ config_parse(struct config *cfg, int argc, char **argv, int *npos)
         }
         const char *eq = strchr(arg, '=');
         size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-        const struct option_def *o = NULL;
-        for (size_t k = 0; k < sizeof(options) / sizeof(options[0]); k++)
-            if (strlen(options[k].name) == nlen && strncmp(options[k].name, arg, nlen) == 0)
-                o = &options[k];
+        const struct config_option *o = find_option(arg, nlen);
         if (o == NULL) {
             fprintf(stderr, "restauthd: unknown option %.*s\n", (int)nlen, arg);
             return -EINVAL;
         }
         const char *value = eq ? eq + 1 : NULL;
-        if (o->kind == OPT_FLAG && value != NULL) {
+        if (o->type == CONFIG_FLAG && value != NULL) {
             fprintf(stderr, "restauthd: %s takes no value\n", o->name);
             return -EINVAL;
         }
-        if (o->kind != OPT_FLAG && value == NULL) {
+        if (o->type != CONFIG_FLAG && value == NULL) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "restauthd: %s needs a value\n", o->name);
                 return -EINVAL;
@@ -157,24 +200,47 @@ config_parse(struct config *cfg, int argc, char **argv, int *npos)
         }
         if (set_option(cfg, o, value) < 0)
             return -EINVAL;
+        cfg->given |= UINT64_C(1) << (o - options);
     }
     *npos = pos;
     return 0;
 }
 
-void
-config_usage(FILE *out)
+bool
+config_given(const struct config *cfg, const char *name)
 {
-    struct config def;
-    config_defaults(&def);
-    for (size_t k = 0; k < sizeof(options) / sizeof(options[0]); k++) {
-        const struct option_def *o = &options[k];
-        const char *field = (const char *)&def + o->offset;
-        fprintf(out, "  %-22s %s", o->name, o->doc);
-        if (o->kind == OPT_LONG)
-            fprintf(out, " [%ld]", *(const long *)field);
-        else if (o->kind == OPT_STR && *(const char *const *)field != NULL)
-            fprintf(out, " [%s]", *(const char *const *)field);
+    const struct config_option *o = config_find(name);
+    return o != NULL && (cfg->given & (UINT64_C(1) << (o - options))) != 0;
+}
+
+int
+config_check_command(const struct config *cfg, unsigned command, const char *words)
+{
+    int rc = 0;
+    for (size_t k = 0; k < N_OPTIONS; k++) {
+        if ((cfg->given & (UINT64_C(1) << k)) == 0 || (options[k].commands & command) != 0)
+            continue;
+        fprintf(stderr, "restauthd: %s does not take %s (see restauthd %s --help)\n", words,
+                options[k].name, words);
+        rc = -EINVAL;
+    }
+    return rc;
+}
+
+void
+config_usage(FILE *out, unsigned commands)
+{
+    for (size_t k = 0; k < N_OPTIONS; k++) {
+        const struct config_option *o = &options[k];
+        if ((o->commands & commands) != commands)
+            continue;
+        char head[64];
+        snprintf(head, sizeof(head), "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(out, "  %-26s %s", head, o->help);
+        if (o->type == CONFIG_NUMBER)
+            fprintf(out, " [%ld]", o->def.num);
+        else if (o->type == CONFIG_STRING && o->def.str != NULL)
+            fprintf(out, " [%s]", o->def.str);
         fputc('\n', out);
     }
 }

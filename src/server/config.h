@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * config.h: restauthd's settings, parsed from command-line options by one declarative table.
+ * Each entry of the table (config.c) holds an option's name, type, default, bounds or
+ * validator, the commands that accept it and its help line; defaults, parsing, the per-command
+ * check and `--help` all read it.
  */
 #ifndef RA_SERVER_CONFIG_H
 #define RA_SERVER_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct config {
@@ -40,20 +44,81 @@ struct config {
     const char *email;         /* account add/passwd: --email E */
     const char *password_file; /* account add/passwd: --password-file F (first line) */
     bool force;
+    bool help; /* --help: print the command's usage instead of running it */
+    /* Which options the command line gave, one bit per table entry; read it through
+     * config_given(). */
+    uint64_t given;
 };
 
-/* Fill every field with its default. */
+/* One bit per command: an option's `commands` mask names the commands that accept it. */
+enum config_command {
+    CMD_INIT = 1u << 0,
+    CMD_SERVE = 1u << 1,
+    CMD_ACCOUNT_ADD = 1u << 2,
+    CMD_ACCOUNT_PASSWD = 1u << 3,
+    CMD_ACCOUNT_LIST = 1u << 4,
+    CMD_SECRET_ADD = 1u << 5,
+    CMD_SECRET_LIST = 1u << 6,
+    CMD_SECRET_DELETE = 1u << 7,
+    CMD_ALL = (1u << 8) - 1,
+};
+
+enum config_type { CONFIG_STRING, CONFIG_NUMBER, CONFIG_FLAG };
+
+/*
+ * A number's validator: true if v is acceptable. An option with a validator has no bounds;
+ * its `arg` names the values it accepts ("200|201"), which is what a rejection quotes.
+ */
+typedef bool (*config_valid_fn)(long v);
+
+/* One entry of the option table. */
+struct config_option {
+    const char *name; /* "--listen" */
+    const char *arg;  /* what the value is, for help ("ADDR:PORT"); NULL for a flag */
+    enum config_type type;
+    size_t offset; /* of the field in struct config */
+    union {
+        const char *str; /* CONFIG_STRING; NULL = unset */
+        long num;        /* CONFIG_NUMBER */
+    } def;
+    long min, max;         /* CONFIG_NUMBER without a validator: the accepted range */
+    config_valid_fn valid; /* CONFIG_NUMBER: replaces min and max when set */
+    unsigned commands;     /* CMD_* bits of the commands that accept the option */
+    const char *help;
+};
+
+/* The option table, in the order --help lists it; *count gets its length. */
+const struct config_option *config_options(size_t *count);
+
+/* The table entry of option `name` ("--listen"), or NULL. */
+const struct config_option *config_find(const char *name);
+
+/* Fill every field with its default from the table; nothing is marked given. */
 void config_defaults(struct config *cfg);
 
 /*
- * Parse the options in argv[0..argc) into cfg; the remaining positional arguments are moved
- * to the front of argv in order and their count is stored in *npos. Unknown options, missing
- * values and out-of-range numbers print a message to stderr and return -EINVAL.
+ * Parse the options in argv[0..argc) into cfg and mark each in cfg->given; the remaining
+ * positional arguments are moved to the front of argv in order and their count is stored in
+ * *npos. Unknown options, missing values and numbers out of range print a message to stderr
+ * and return -EINVAL. Whether the command accepts the options is config_check_command's job.
  */
 int config_parse(struct config *cfg, int argc, char **argv, int *npos);
 
-/* Print every option with its default and a one-line description. */
-void config_usage(FILE *out);
+/* True if the command line parsed into cfg gave option `name`. */
+bool config_given(const struct config *cfg, const char *name);
+
+/*
+ * Check that every option given in cfg is accepted by the command `command` (one CMD_* bit),
+ * named `words` in messages. Each one that is not is named on stderr; returns 0 or -EINVAL.
+ */
+int config_check_command(const struct config *cfg, unsigned command, const char *words);
+
+/*
+ * Print one line per option accepted by every command in `commands` (a CMD_* mask): its name,
+ * value, help and default, if it has one. CMD_ALL gives the options common to all commands;
+ * 0 gives every option.
+ */
+void config_usage(FILE *out, unsigned commands);
 
 /* The key file to use: cfg->key_file, or the SQLite path + ".key". Writes into buf. */
 int config_key_path(const struct config *cfg, char *buf, size_t len);

@@ -1,58 +1,64 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * main.c: restauthd's command dispatch.
+ * main.c: restauthd's command dispatch. The options are parsed first (anywhere on the line);
+ * the leading positional arguments name the command (commands.c), which then checks that it
+ * accepts every option given and gets the arguments it needs.
  */
-#include "admin.h"
-#include "common/log.h"
+#include "commands.h"
 #include "common/rand.h"
 #include "config.h"
-#include "serve.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-static void
-usage(FILE *out)
+/*
+ * No command matched the positional arguments pos[0..npos). `restauthd`, `restauthd help`,
+ * `restauthd --help` and `restauthd GROUP --help` (GROUP: account, secret) print the commands;
+ * anything else is an unknown command. Returns the exit code.
+ */
+static int
+no_command(const struct config *cfg, int npos, char **pos)
 {
-    fprintf(out, "usage: restauthd COMMAND [options]\n"
-                 "commands:\n"
-                 "  init [--demo-credentials FILE]    create the store and the server key\n"
-                 "  serve                             run the HTTPS server\n"
-                 "  account add NAME [--email E] [--password-file F]\n"
-                 "  account passwd NAME [--email E] [--password-file F]\n"
-                 "  account list\n"
-                 "  secret add --account NAME [--out FILE]\n"
-                 "  secret list --account NAME\n"
-                 "  secret delete ID [--force]\n"
-                 "options:\n");
-    config_usage(out);
+    bool help_word = npos == 1 && strcmp(pos[0], "help") == 0;
+    if (npos == 0 || help_word) {
+        bool asked = cfg->help || help_word;
+        commands_usage(asked ? stdout : stderr, NULL);
+        return asked ? 0 : 2;
+    }
+    if (npos == 1 && cfg->help && commands_usage(stdout, pos[0]) > 0)
+        return 0;
+    fprintf(stderr, "restauthd: unknown command %s%s%s\n", pos[0], npos > 1 ? " " : "",
+            npos > 1 ? pos[1] : "");
+    if (commands_usage(stderr, pos[0]) == 0)
+        commands_usage(stderr, NULL);
+    return 2;
 }
 
 int
 main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    struct config cfg;
+    config_defaults(&cfg);
+    char **pos = argv + 1;
+    int npos = 0;
+    if (config_parse(&cfg, argc - 1, pos, &npos) < 0)
+        return 2;
+    int nwords = 0;
+    const struct command *cmd = commands_find(npos, pos, &nwords);
+    if (cmd == NULL)
+        return no_command(&cfg, npos, pos);
+    if (cfg.help) {
+        commands_help(stdout, cmd);
+        return 0;
     }
+    int nargs = npos - nwords;
+    if (commands_check(cmd, &cfg, nargs) < 0)
+        return 2;
     if (ra_rand_init() < 0) {
         fprintf(stderr, "restauthd: cannot initialise the random number generator\n");
         return 1;
     }
-    struct config cfg;
-    config_defaults(&cfg);
-    int npos = 0;
-    if (config_parse(&cfg, argc - 2, argv + 2, &npos) < 0)
-        return 2;
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "init") == 0 && npos == 0)
-        return admin_init(&cfg);
-    if (strcmp(cmd, "serve") == 0 && npos == 0)
-        return serve_run(&cfg);
-    if (strcmp(cmd, "account") == 0)
-        return admin_account(&cfg, npos, argv + 2);
-    if (strcmp(cmd, "secret") == 0)
-        return admin_secret(&cfg, npos, argv + 2);
-    usage(stderr);
-    return 2;
+    /* The entry point sees the command's last word, then the positional arguments. */
+    return cmd->run(&cfg, nargs + 1, pos + nwords - 1);
 }

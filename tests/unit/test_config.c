@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_config.c: command-line options (server/config.c): defaults, both value forms, flags,
- * positional arguments, every rejection, the derived key-file path, the usage text; and the
- * --listen parser (server/http/listen.c).
+ * positional arguments, every rejection, the derived key-file path, the usage text, the option
+ * table's entries and the --get-status validator; and the --listen parser
+ * (server/http/listen.c).
  */
 #include "config.h"
 #include "http/listen.h"
@@ -11,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -362,11 +364,12 @@ test_usage(void)
     ASSERT_TRUE(f != NULL);
     if (f == NULL)
         return;
-    config_usage(f);
+    config_usage(f, 0); /* 0: every option */
     fclose(f);
     static const char *const names[] = {
         "--store",
         "--key-file",
+        "--help",
         "--listen",
         "--tls-cert",
         "--tls-key",
@@ -406,6 +409,7 @@ test_usage(void)
     ASSERT_TRUE(text != NULL && strstr(text, "[127.0.0.1:8443]") != NULL);
     ASSERT_TRUE(text != NULL && strstr(text, "[201]") != NULL);
     ASSERT_TRUE(text != NULL && strstr(text, "[65536]") != NULL);
+    ASSERT_TRUE(text != NULL && strstr(text, "--get-status 200|201 ") != NULL);
     ASSERT_TRUE(text != NULL && strstr(text, "[1800]") != NULL);  /* --session-idle-s */
     ASSERT_TRUE(text != NULL && strstr(text, "[43200]") != NULL); /* --session-max-s */
     /* One line per option. */
@@ -414,6 +418,63 @@ test_usage(void)
         lines += text[i] == '\n';
     ASSERT_EQ_INT(lines, N_ELEMS(names));
     free(text);
+}
+
+/* Every entry of the option table is well formed. */
+static void
+test_option_table(void)
+{
+    size_t nopt;
+    const struct config_option *opts = config_options(&nopt);
+    ASSERT_TRUE(nopt > 0 && nopt <= 64);
+    for (size_t k = 0; k < nopt; k++) {
+        const struct config_option *o = &opts[k];
+        harness_checks++;
+        if (strncmp(o->name, "--", 2) != 0 || o->help == NULL || o->help[0] == '\0' ||
+            o->commands == 0 || (o->commands & ~(unsigned)CMD_ALL) != 0 ||
+            (o->arg == NULL) != (o->type == CONFIG_FLAG) || config_find(o->name) != o)
+            HARNESS_FAIL("malformed option entry %s", o->name);
+        if (o->type != CONFIG_NUMBER)
+            continue;
+        /* A default the option itself would refuse could never be given back on the line. */
+        bool ok =
+            o->valid != NULL ? o->valid(o->def.num) : o->min <= o->def.num && o->def.num <= o->max;
+        harness_checks++;
+        if (!ok)
+            HARNESS_FAIL("%s: default %ld is not an accepted value", o->name, o->def.num);
+    }
+}
+
+/* --get-status is decided by its validator: exactly 200 and 201, with no range. */
+static void
+test_get_status_validator(void)
+{
+    const struct config_option *o = config_find("--get-status");
+    ASSERT_TRUE(o != NULL && o->type == CONFIG_NUMBER && o->valid != NULL);
+    if (o == NULL || o->valid == NULL)
+        return;
+    ASSERT_TRUE(o->min == 0 && o->max == 0);
+    static const long good[] = {200, 201};
+    static const long bad[] = {0, 1, 199, 202, 204, 299, -200, -201, LONG_MAX, LONG_MIN};
+    for (size_t i = 0; i < N_ELEMS(good); i++)
+        ASSERT_TRUE(o->valid(good[i]));
+    for (size_t i = 0; i < N_ELEMS(bad); i++) {
+        harness_checks++;
+        if (o->valid(bad[i]))
+            HARNESS_FAIL("--get-status accepts %ld", bad[i]);
+    }
+    struct config c;
+    int npos;
+    char *s200[] = {"--get-status", "200", NULL};
+    ASSERT_EQ_INT(parse_args(&c, s200, &npos), 0);
+    ASSERT_EQ_INT(c.get_status, 200);
+    char *s0200[] = {"--get-status=0200", NULL}; /* still decimal 200 */
+    ASSERT_EQ_INT(parse_args(&c, s0200, &npos), 0);
+    ASSERT_EQ_INT(c.get_status, 200);
+    char *s2010[] = {"--get-status", "2010", NULL};
+    ASSERT_EQ_INT(parse_args(&c, s2010, &npos), -EINVAL);
+    char *sx[] = {"--get-status", "20x", NULL};
+    ASSERT_EQ_INT(parse_args(&c, sx, &npos), -EINVAL);
 }
 
 static void
@@ -537,6 +598,8 @@ main(void)
     RUN(test_rejections);
     RUN(test_key_path);
     RUN(test_usage);
+    RUN(test_option_table);
+    RUN(test_get_status_validator);
     RUN(test_listen_good);
     RUN(test_listen_bad);
     return harness_done();
