@@ -176,6 +176,23 @@ def test_signin_throttled_per_account(make_server):
     assert c.signin("other@example.com", PASSWORD).status == 200
 
 
+def test_console_shares_the_rest_rate_limit(make_server):
+    """The console's project calls count against the account's REST rate limit, in the same
+    rate class as the REST endpoint they mirror; other classes keep their own budget."""
+    s, c, cred = signed_in(make_server, "--rate-limit", "2")
+    t0 = time.monotonic()
+    console = [c.call("GET", "projects").status for _ in range(3)]
+    rest = s.request("GET", "/dev/v1/projects", cred=cred)
+    created = c.call("POST", "projects", {"name": "within-its-own-class"})
+    elapsed = time.monotonic() - t0
+    assert elapsed < 1.0, f"the calls took {elapsed:.2f} s, longer than one window"
+    assert console == [200, 200, 429], console
+    assert rest.status == 429 and rest.header("Retry-After") == "1", rest
+    assert created.status == 201, created
+    time.sleep(1.1)
+    assert c.call("GET", "projects").status == 200
+
+
 def test_signin_throttled_per_ip(make_server):
     s, _ = console_server(make_server, "--signin-fail-limit", "100",
                           "--signin-ip-fail-limit", "3")
