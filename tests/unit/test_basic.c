@@ -5,10 +5,9 @@
  */
 #include "auth/basic.h"
 
-#include "common/b64.h"
-
 #include "harness.h"
 
+#include <sodium.h>
 #include <stdbool.h>
 
 /* A struct filled with a marker byte, so a test can tell "wiped" from "untouched". */
@@ -44,14 +43,15 @@ static size_t
 make_header(char *out, size_t cap, const char *prefix, const void *userpass, size_t n,
             const char *suffix)
 {
-    size_t pl = strlen(prefix);
-    memcpy(out, prefix, pl);
-    long m = ra_b64_encode(userpass, n, out + pl, cap - pl);
-    if (m < 0)
+    size_t pl = strlen(prefix), sl = strlen(suffix);
+    size_t need = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    if (pl + need + sl > cap)
         return 0;
-    size_t sl = strlen(suffix);
-    memcpy(out + pl + (size_t)m, suffix, sl + 1);
-    return pl + (size_t)m + sl;
+    memcpy(out, prefix, pl);
+    sodium_bin2base64(out + pl, need, userpass, n, sodium_base64_VARIANT_ORIGINAL);
+    size_t m = need - 1;
+    memcpy(out + pl + m, suffix, sl + 1);
+    return pl + m + sl;
 }
 
 /* Parse "Basic " + base64(userpass) and return the status. */
