@@ -15,12 +15,12 @@
 #include "client_internal.h"
 
 #include "common/alloc.h"
-#include "common/b64.h"
 #include "common/buf.h"
 #include "decode.h"
 #include "hosts.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -73,7 +73,8 @@ build_headers(const struct ra_client *c, struct curl_slist **list, struct curl_s
     static const char prefix[] = "Authorization: Basic ";
     size_t idlen = strlen(c->customer_id);
     size_t plain_len = idlen + 1 + c->secret_len;
-    size_t line_cap = sizeof(prefix) + RA_B64_ENCODED_SIZE(plain_len);
+    size_t b64_cap = sodium_base64_ENCODED_LEN(plain_len, sodium_base64_VARIANT_ORIGINAL);
+    size_t line_cap = sizeof(prefix) - 1 + b64_cap; /* b64_cap counts the NUL */
     unsigned char *plain = ra_malloc(plain_len);
     char *line = ra_malloc(line_cap);
     enum ra_err e = RA_ENOMEM;
@@ -83,7 +84,9 @@ build_headers(const struct ra_client *c, struct curl_slist **list, struct curl_s
         plain[idlen] = ':';
         memcpy(plain + idlen + 1, c->secret, c->secret_len);
         memcpy(line, prefix, sizeof(prefix) - 1);
-        ra_b64_encode(plain, plain_len, line + sizeof(prefix) - 1, line_cap - sizeof(prefix) + 1);
+        /* Exactly the size libsodium requires: it aborts on a smaller buffer. */
+        sodium_bin2base64(line + sizeof(prefix) - 1, b64_cap, plain, plain_len,
+                          sodium_base64_VARIANT_ORIGINAL);
         *auth = curl_slist_append(NULL, line);
         e = *auth ? RA_OK : RA_ENOMEM;
     }

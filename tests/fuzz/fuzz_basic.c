@@ -10,8 +10,7 @@
  */
 #include "auth/basic.h"
 
-#include "common/b64.h"
-
+#include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,16 +49,18 @@ check_canonical(const uint8_t *data, size_t size, const struct basic_cred *c)
     memcpy(up, c->id, c->id_len);
     up[c->id_len] = ':';
     memcpy(up + c->id_len + 1, c->secret, c->secret_len);
-    char enc[RA_B64_ENCODED_SIZE(sizeof(up))];
-    long n =
-        ra_b64_encode((const unsigned char *)up, c->id_len + 1 + c->secret_len, enc, sizeof(enc));
-    check(n > 0);
+    char enc[sodium_base64_ENCODED_LEN(sizeof(up), sodium_base64_VARIANT_ORIGINAL)];
+    size_t uplen = c->id_len + 1 + c->secret_len;
+    size_t need = sodium_base64_ENCODED_LEN(uplen, sodium_base64_VARIANT_ORIGINAL);
+    check(need <= sizeof(enc));
+    sodium_bin2base64(enc, need, (const unsigned char *)up, uplen, sodium_base64_VARIANT_ORIGINAL);
+    size_t n = need - 1;
     size_t e = size;
     while (e > 0 && is_ows(data[e - 1]))
         e--;
-    check(e >= (size_t)n + 6);
-    check(memcmp(data + e - (size_t)n, enc, (size_t)n) == 0);
-    check(is_ows(data[e - (size_t)n - 1]));
+    check(e >= n + 6);
+    check(memcmp(data + e - n, enc, n) == 0);
+    check(is_ows(data[e - n - 1]));
 }
 
 int

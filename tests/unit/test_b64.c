@@ -1,19 +1,49 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_b64.c: strict base64 (common/b64.c): RFC 4648 section 10 vectors in both directions,
- * every strictness rule of the decoder, and the capacity checks of both directions.
+ * test_b64.c: strict base64 as the project uses libsodium's codec. Decoding goes through
+ * basic_decode_token68 (server/auth/basic.c), the very call basic_parse makes; encoding goes
+ * through sodium_bin2base64 sized as src/client/transport.c sizes it. Covered: RFC 4648
+ * section 10 vectors in both directions, every strictness rule of the decoder, the capacity
+ * checks of both directions, and each strictness rule again through basic_parse.
  */
-#include "common/b64.h"
+#include "auth/basic.h"
 
 #include "harness.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-/* Decode a NUL-terminated string with a generous buffer. */
+#define VARIANT sodium_base64_VARIANT_ORIGINAL
+/* Bytes needed to encode `n` bytes, including the terminating NUL. */
+#define ENC_LEN(n) sodium_base64_ENCODED_LEN((n), VARIANT)
+
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Decode a NUL-terminated string exactly as basic_parse decodes a token68. */
 static long
 dec(const char *s, unsigned char *out, size_t cap)
 {
-    return ra_b64_decode(s, strlen(s), out, cap);
+    return basic_decode_token68(s, strlen(s), out, cap);
+}
+
+/*
+ * Encode `len` bytes into `out` (capacity `outcap`, NUL-terminated) with libsodium. It aborts
+ * the process on a buffer shorter than ENC_LEN(len) (see test_encode_short_buffer_aborts), so a
+ * short capacity is answered here with -ENOSPC, nothing written, before it is called. Returns
+ * the length of the string libsodium wrote.
+ */
+static long
+enc(const unsigned char *in, size_t len, char *out, size_t outcap)
+{
+    size_t need = ENC_LEN(len);
+    if (outcap < need)
+        return -ENOSPC;
+    sodium_bin2base64(out, need, in, len, VARIANT);
+    return (long)strlen(out);
 }
 
 static const struct {
@@ -35,7 +65,7 @@ test_rfc4648_vectors_encode(void)
     for (size_t i = 0; i < sizeof(rfc4648) / sizeof(rfc4648[0]); i++) {
         char out[32];
         const char *plain = rfc4648[i].plain;
-        long n = ra_b64_encode((const unsigned char *)plain, strlen(plain), out, sizeof(out));
+        long n = enc((const unsigned char *)plain, strlen(plain), out, sizeof(out));
         ASSERT_EQ_INT(n, strlen(rfc4648[i].coded));
         ASSERT_EQ_STR(out, rfc4648[i].coded);
     }
@@ -57,10 +87,10 @@ static void
 test_empty(void)
 {
     unsigned char out[1];
-    char enc[1];
-    ASSERT_EQ_INT(ra_b64_decode("", 0, out, 0), 0);
-    ASSERT_EQ_INT(ra_b64_encode((const unsigned char *)"", 0, enc, sizeof(enc)), 0);
-    ASSERT_EQ_STR(enc, "");
+    char e[1];
+    ASSERT_EQ_INT(basic_decode_token68("", 0, out, 0), 0);
+    ASSERT_EQ_INT(enc((const unsigned char *)"", 0, e, sizeof(e)), 0);
+    ASSERT_EQ_STR(e, "");
 }
 
 /* All 256 byte values and every length 0..64 survive a round trip. */
@@ -68,18 +98,18 @@ static void
 test_round_trip_all_bytes(void)
 {
     unsigned char in[256], back[256];
-    char enc[RA_B64_ENCODED_SIZE(256)];
+    char e[ENC_LEN(256)];
     for (size_t i = 0; i < sizeof(in); i++)
         in[i] = (unsigned char)(255 - i);
     for (size_t len = 0; len <= 64; len++) {
-        long n = ra_b64_encode(in, len, enc, sizeof(enc));
-        ASSERT_EQ_INT(n, RA_B64_ENCODED_SIZE(len) - 1);
-        ASSERT_EQ_INT(ra_b64_decode(enc, (size_t)n, back, sizeof(back)), len);
+        long n = enc(in, len, e, sizeof(e));
+        ASSERT_EQ_INT(n, ENC_LEN(len) - 1);
+        ASSERT_EQ_INT(basic_decode_token68(e, (size_t)n, back, sizeof(back)), len);
         ASSERT_EQ_MEM(back, in, len);
     }
-    long n = ra_b64_encode(in, sizeof(in), enc, sizeof(enc));
-    ASSERT_EQ_INT(n, sizeof(enc) - 1);
-    ASSERT_EQ_INT(ra_b64_decode(enc, (size_t)n, back, sizeof(back)), sizeof(in));
+    long n = enc(in, sizeof(in), e, sizeof(e));
+    ASSERT_EQ_INT(n, sizeof(e) - 1);
+    ASSERT_EQ_INT(basic_decode_token68(e, (size_t)n, back, sizeof(back)), sizeof(in));
     ASSERT_EQ_MEM(back, in, sizeof(in));
 }
 
@@ -120,7 +150,7 @@ test_bad_chars(void)
     ASSERT_EQ_INT(dec("Zm9~", out, sizeof(out)), -EINVAL);
     ASSERT_EQ_INT(dec("Zm*v", out, sizeof(out)), -EINVAL);
     ASSERT_EQ_INT(dec("Zm9v\x80\x81\x82\x83", out, sizeof(out)), -EINVAL);
-    ASSERT_EQ_INT(ra_b64_decode("Zm\0v", 4, out, sizeof(out)), -EINVAL);
+    ASSERT_EQ_INT(basic_decode_token68("Zm\0v", 4, out, sizeof(out)), -EINVAL);
     /* Every byte outside the alphabet is rejected in every position of a quantum. */
     for (int c = 0; c < 256; c++) {
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -130,7 +160,7 @@ test_bad_chars(void)
             char q[9] = "QUJDQUJD";
             q[pos] = (char)c;
             q[4 + pos] = (char)c;
-            ASSERT_EQ_INT(ra_b64_decode(q, 8, out, sizeof(out)), -EINVAL);
+            ASSERT_EQ_INT(basic_decode_token68(q, 8, out, sizeof(out)), -EINVAL);
         }
     }
 }
@@ -179,10 +209,9 @@ test_non_canonical_bits(void)
     ASSERT_EQ_INT(dec("Zm9vZh==", out, sizeof(out)), -EINVAL);
     ASSERT_EQ_INT(dec("Zm9vZm9=", out, sizeof(out)), -EINVAL);
     /* Each of the 15 non-zero low-nibble variants of "Zg==" is refused. */
-    const char *alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     int accepted = 0;
     for (int v = 0; v < 64; v++) {
-        char q[5] = {'Z', alpha[v], '=', '=', '\0'};
+        char q[5] = {'Z', alphabet[v], '=', '=', '\0'};
         if (dec(q, out, sizeof(out)) == 1)
             accepted++;
     }
@@ -202,7 +231,16 @@ test_decode_capacity(void)
     ASSERT_EQ_INT(dec("Zm9vYmE=", out, 5), 5);
     ASSERT_EQ_INT(dec("Zg==", out, 0), -ENOSPC);
     ASSERT_EQ_INT(dec("Zg==", out, 1), 1);
-    ASSERT_TRUE(RA_B64_DECODED_MAX(8) >= 6);
+    /* basic_parse wipes its whole buffer after decoding. That covers every byte libsodium may
+     * write as long as it never writes past the capacity it is given, even when it fails. */
+    memset(out, 0xaa, sizeof(out));
+    size_t n = 99;
+    ASSERT_EQ_INT(sodium_base642bin(out, 5, "Zm9vYmFy", 8, NULL, &n, NULL, VARIANT), -1);
+    ASSERT_EQ_INT(n, 0);
+    ASSERT_EQ_INT(out[5], 0xaa);
+    memset(out, 0xaa, sizeof(out));
+    ASSERT_EQ_INT(sodium_base642bin(out, 2, "Zm9.YmFy", 8, NULL, &n, NULL, VARIANT), -1);
+    ASSERT_EQ_INT(out[2], 0xaa);
 }
 
 static void
@@ -211,17 +249,221 @@ test_encode_capacity(void)
     char out[16];
     const unsigned char *in = (const unsigned char *)"foobar";
     memset(out, 'x', sizeof(out));
-    ASSERT_EQ_INT(ra_b64_encode(in, 6, out, 8), -ENOSPC); /* no room for the NUL */
+    ASSERT_EQ_INT(enc(in, 6, out, 8), -ENOSPC); /* no room for the NUL */
     ASSERT_EQ_INT(out[0], 'x');
-    ASSERT_EQ_INT(ra_b64_encode(in, 6, out, 9), 8);
+    ASSERT_EQ_INT(enc(in, 6, out, 9), 8);
     ASSERT_EQ_STR(out, "Zm9vYmFy");
-    ASSERT_EQ_INT(ra_b64_encode(in, 1, out, 4), -ENOSPC);
-    ASSERT_EQ_INT(ra_b64_encode(in, 1, out, 5), 4);
-    ASSERT_EQ_INT(ra_b64_encode(in, 0, out, 0), -ENOSPC);
-    ASSERT_EQ_INT(RA_B64_ENCODED_SIZE(0), 1);
-    ASSERT_EQ_INT(RA_B64_ENCODED_SIZE(1), 5);
-    ASSERT_EQ_INT(RA_B64_ENCODED_SIZE(3), 5);
-    ASSERT_EQ_INT(RA_B64_ENCODED_SIZE(4), 9);
+    ASSERT_EQ_INT(out[9], 'x'); /* libsodium writes nothing past the size it is given */
+    ASSERT_EQ_INT(enc(in, 1, out, 4), -ENOSPC);
+    ASSERT_EQ_INT(enc(in, 1, out, 5), 4);
+    ASSERT_EQ_STR(out, "Zg==");
+    ASSERT_EQ_INT(enc(in, 0, out, 0), -ENOSPC);
+    ASSERT_EQ_INT(ENC_LEN(0), 1);
+    ASSERT_EQ_INT(ENC_LEN(1), 5);
+    ASSERT_EQ_INT(ENC_LEN(3), 5);
+    ASSERT_EQ_INT(ENC_LEN(4), 9);
+}
+
+/* Why enc() and transport.c size the buffer exactly: libsodium aborts on a short one. */
+static void
+test_encode_short_buffer_aborts(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char out[8];
+        sodium_bin2base64(out, sizeof(out), (const unsigned char *)"foobar", 6, VARIANT);
+        _exit(0);
+    }
+    int st = 0;
+    ASSERT_TRUE(pid > 0);
+    ASSERT_EQ_INT(waitpid(pid, &st, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+}
+
+/* ---- The same rules through basic_parse ------------------------------------------------- */
+
+/* base64("demo:~~~?~>"): a valid user-pass whose encoding holds both '+' and '/'. */
+#define GOOD "ZGVtbzp+fn4/fj4="
+#define GOOD_ID "demo"
+#define GOOD_SECRET "~~~?~>"
+/* base64("demo:p@55w0rd"), which ends in a one-byte quantum. */
+#define GOOD2 "ZGVtbzpwQDU1dzByZA=="
+
+static struct basic_cred cred;
+
+static bool
+cred_is_zero(void)
+{
+    static const struct basic_cred zero;
+    return memcmp(&cred, &zero, sizeof(cred)) == 0;
+}
+
+/* basic_parse("Basic " + tok[0..len)) into cred, which is first filled with a marker byte. */
+static int
+parse_token(const char *tok, size_t len)
+{
+    char hdr[64];
+    if (len > sizeof(hdr) - 6)
+        return 99;
+    memcpy(hdr, "Basic ", 6);
+    memcpy(hdr + 6, tok, len);
+    memset(&cred, 0x5a, sizeof(cred));
+    return basic_parse(hdr, 6 + len, &cred);
+}
+
+#define ASSERT_REFUSED_LEN(tok, len)                                                               \
+    do {                                                                                           \
+        ASSERT_EQ_INT(parse_token((tok), (len)), BASIC_INVALID);                                   \
+        ASSERT_TRUE(cred_is_zero());                                                               \
+    } while (0)
+#define ASSERT_REFUSED(tok) ASSERT_REFUSED_LEN((tok), strlen(tok))
+
+/* The canonical tokens parse, so each refusal below is down to the rule it breaks. */
+static void
+test_parse_canonical_controls(void)
+{
+    ASSERT_EQ_INT(parse_token(GOOD, strlen(GOOD)), BASIC_OK);
+    ASSERT_EQ_STR(cred.id, GOOD_ID);
+    ASSERT_EQ_STR(cred.secret, GOOD_SECRET);
+    ASSERT_EQ_INT(parse_token(GOOD2, strlen(GOOD2)), BASIC_OK);
+    ASSERT_EQ_STR(cred.id, "demo");
+    ASSERT_EQ_STR(cred.secret, "p@55w0rd");
+}
+
+static void
+test_parse_bad_length(void)
+{
+    ASSERT_REFUSED("ZGVtbzp+fn4/fj4");     /* 15 */
+    ASSERT_REFUSED("ZGVtbzpwQDU1dzByZ");   /* 17 */
+    ASSERT_REFUSED("ZGVtbzpwQDU1dzByZA="); /* 19 */
+    ASSERT_REFUSED("ZGVtbzp+fn4/fj4=Z");   /* 17 */
+}
+
+static void
+test_parse_bad_chars(void)
+{
+    ASSERT_REFUSED("ZGVtbzp-fn4_fj4="); /* URL-safe alphabet */
+    ASSERT_REFUSED("ZGVtbzp+fn4.fj4=");
+    ASSERT_REFUSED_LEN("ZGVtbzp+\0n4/fj4=", 16);
+    /* Each byte outside the alphabet in place of the '/', the '+' and the first symbol. Bytes
+     * 0x80-0xFF in place of '/' are those that libsodium itself would read as '/'. */
+    static const size_t at[] = {11, 6, 0};
+    for (int c = 0; c < 256; c++) {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '+' || c == '/')
+            continue;
+        for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+            char t[] = GOOD;
+            t[at[i]] = (char)c;
+            ASSERT_REFUSED_LEN(t, sizeof(t) - 1);
+        }
+    }
+}
+
+static void
+test_parse_padding_in_the_middle(void)
+{
+    ASSERT_REFUSED("ZGVtbw==OnBANTV3MHJk"); /* base64("demo") + base64(":p@55w0rd") */
+    ASSERT_REFUSED("ZGVtbzp+=n4/fj4=");
+    ASSERT_REFUSED("ZGVtbzp+fn4/fj4==fj4");
+    ASSERT_REFUSED("=GVtbzp+fn4/fj4=");
+}
+
+static void
+test_parse_missing_or_extra_padding(void)
+{
+    ASSERT_REFUSED("ZGVtbzpwQDU1dzByZA");
+    ASSERT_REFUSED("ZGVtbzpwQDU1dzByZA=");
+    ASSERT_REFUSED("ZGVtbzpwQDU1dzByZA===");
+    ASSERT_REFUSED("ZGVtbzpwQDU1dzByZA====");
+    ASSERT_REFUSED("ZGVtbzp+fn4/fj4==");
+    ASSERT_REFUSED("ZGVtbzp+fn4/fj4=====");
+}
+
+/*
+ * Put each alphabet symbol at tok[at] of the canonical token `tok` and count the spellings that
+ * basic_parse accepts; every refused one must leave the struct wiped.
+ */
+static int
+count_accepted_variants(const char *tok, size_t at)
+{
+    int accepted = 0;
+    for (int v = 0; v < 64; v++) {
+        char t[32];
+        size_t len = strlen(tok);
+        memcpy(t, tok, len);
+        t[at] = alphabet[v];
+        if (parse_token(t, len) == BASIC_OK)
+            accepted++;
+        else
+            ASSERT_TRUE(cred_is_zero());
+    }
+    return accepted;
+}
+
+/* Every other spelling of the last symbol (non-zero unused bits) is refused: only the symbols
+ * with zero unused bits remain, each its own user-pass. */
+static void
+test_parse_non_canonical_bits(void)
+{
+    /* "...ZA==": the low 4 bits of the 'A' are unused. */
+    ASSERT_EQ_INT(count_accepted_variants(GOOD2, strlen(GOOD2) - 3), 4);
+    /* "...fj4=": the low 2 bits of the '4' are unused. */
+    ASSERT_EQ_INT(count_accepted_variants(GOOD, strlen(GOOD) - 2), 16);
+    ASSERT_REFUSED("ZGVtbzpwQDU1dzByZB==");
+    ASSERT_REFUSED("ZGVtbzp+fn4/fj5=");
+}
+
+static void
+test_parse_whitespace(void)
+{
+    /* SP and HTAB around the whole value are OWS; inside the token68 nothing is. */
+    static const char ws[] = " \t\r\n\v\f";
+    for (size_t i = 0; i < sizeof(ws) - 1; i++) {
+        char t[32];
+        memcpy(t, "ZGVt", 4);
+        t[4] = ws[i];
+        memcpy(t + 5, &GOOD[4], sizeof(GOOD) - 4);
+        ASSERT_REFUSED_LEN(t, sizeof(GOOD));
+    }
+    ASSERT_REFUSED("ZGVtbzp+fn4/fj4=\r\n");
+    ASSERT_REFUSED("ZGVtbzp+fn4/fj4=\n");
+    ASSERT_REFUSED("ZGVtbzp+fn4/fj4=\v");
+    ASSERT_REFUSED("\rZGVtbzp+fn4/fj4=");
+    ASSERT_REFUSED("ZGVtbzpw\r\n QDU1dzByZA==");
+}
+
+static void
+test_parse_trailing_data(void)
+{
+    ASSERT_REFUSED("ZGVtbzp+fn4/fj4=AAAA");
+    ASSERT_REFUSED("ZGVtbzpwQDU1dzByZA==ZGVt");
+    ASSERT_REFUSED("ZGVtbzp+fn4/fj4=,");
+    ASSERT_REFUSED("ZGVtbzp+fn4/fj4=;x");
+    ASSERT_REFUSED_LEN("ZGVtbzp+fn4/fj4=\0", 17);
+    ASSERT_REFUSED_LEN("ZGVtbzp+fn4/fj4=\0\0\0\0", 20);
+}
+
+/* A refusal is reported by the result alone; errno is left as it was (libsodium sets it). */
+static void
+test_parse_keeps_errno(void)
+{
+    errno = EBADF;
+    ASSERT_REFUSED("ZGVtbzp+fn4.fj4="); /* reaches libsodium, which refuses the '.' */
+    ASSERT_EQ_INT(errno, EBADF);
+    unsigned char out[8];
+    ASSERT_EQ_INT(dec("Zm9vYmFy", out, 5), -ENOSPC);
+    ASSERT_EQ_INT(dec("Zm9.", out, sizeof(out)), -EINVAL);
+    ASSERT_EQ_INT(errno, EBADF);
+}
+
+static void
+test_parse_empty_token(void)
+{
+    ASSERT_REFUSED("");
+    ASSERT_REFUSED("  ");
+    ASSERT_REFUSED("\t");
 }
 
 int
@@ -239,5 +481,16 @@ main(void)
     RUN(test_non_canonical_bits);
     RUN(test_decode_capacity);
     RUN(test_encode_capacity);
+    RUN(test_encode_short_buffer_aborts);
+    RUN(test_parse_canonical_controls);
+    RUN(test_parse_bad_length);
+    RUN(test_parse_bad_chars);
+    RUN(test_parse_padding_in_the_middle);
+    RUN(test_parse_missing_or_extra_padding);
+    RUN(test_parse_non_canonical_bits);
+    RUN(test_parse_whitespace);
+    RUN(test_parse_trailing_data);
+    RUN(test_parse_empty_token);
+    RUN(test_parse_keeps_errno);
     return harness_done();
 }

@@ -5,10 +5,9 @@
  */
 #include "auth/basic.h"
 
-#include "common/b64.h"
-
 #include "harness.h"
 
+#include <sodium.h>
 #include <stdbool.h>
 
 /* A struct filled with a marker byte, so a test can tell "wiped" from "untouched". */
@@ -44,14 +43,15 @@ static size_t
 make_header(char *out, size_t cap, const char *prefix, const void *userpass, size_t n,
             const char *suffix)
 {
-    size_t pl = strlen(prefix);
-    memcpy(out, prefix, pl);
-    long m = ra_b64_encode(userpass, n, out + pl, cap - pl);
-    if (m < 0)
+    size_t pl = strlen(prefix), sl = strlen(suffix);
+    size_t need = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    if (pl + need + sl > cap)
         return 0;
-    size_t sl = strlen(suffix);
-    memcpy(out + pl + (size_t)m, suffix, sl + 1);
-    return pl + (size_t)m + sl;
+    memcpy(out, prefix, pl);
+    sodium_bin2base64(out + pl, need, userpass, n, sodium_base64_VARIANT_ORIGINAL);
+    size_t m = need - 1;
+    memcpy(out + pl + m, suffix, sl + 1);
+    return pl + m + sl;
 }
 
 /* Parse "Basic " + base64(userpass) and return the status. */
@@ -285,7 +285,10 @@ test_id_and_secret_limits(void)
     memcpy(up + BASIC_MAX_ID, ":s", 2);
     ASSERT_EQ_INT(parse_userpass(up, BASIC_MAX_ID + 2), BASIC_OK);
     ASSERT_EQ_INT(cred.id_len, BASIC_MAX_ID);
-    ASSERT_OK_CRED(cred.id, "s");
+    char want_id[BASIC_MAX_ID + 1];
+    memset(want_id, 'i', BASIC_MAX_ID);
+    want_id[BASIC_MAX_ID] = '\0';
+    ASSERT_OK_CRED(want_id, "s");
 }
 
 static void

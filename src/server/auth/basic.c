@@ -3,16 +3,19 @@
  * basic.c: parser for the value of an `Authorization` header in the Basic scheme (RFC 7617).
  *
  * Pure and allocation-free, since it runs on every request: the value is trimmed of OWS, the
- * scheme is matched case-insensitively, the token68 is decoded strictly (common/b64.c) into a
- * stack buffer sized for the longest acceptable user-pass, and one scan of the decoded bytes
- * finds the first colon and rejects CTLs. The stack copy is wiped before returning, and `out`
- * is wiped on every failure, so no partial secret survives a rejected request.
+ * scheme is matched case-insensitively, the token68 is decoded strictly (libsodium's
+ * sodium_base642bin behind a few explicit checks, see basic_decode_token68) into a stack buffer
+ * sized for the longest acceptable user-pass, and one scan of the decoded bytes finds the first
+ * colon and rejects CTLs. The stack copy is wiped before returning, and `out` is wiped on every
+ * failure, so no partial secret survives a rejected request.
  */
 #include "auth/basic.h"
 
 #include "common/alloc.h"
-#include "common/b64.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -85,6 +88,41 @@ split_userpass(const unsigned char *dec, size_t n, struct basic_cred *out)
 }
 
 /*
+ * Strict base64 decode of a token68; see basic.h for the contract. libsodium is called with no
+ * ignored characters, no end pointer (so all of the input must be consumed) and the original
+ * variant (standard alphabet, padding required), which on its own refuses a length that is not
+ * a multiple of 4, every ASCII byte outside the alphabet, misplaced, missing or extra padding,
+ * non-zero unused bits, whitespace and trailing data. Three rules are checked here first:
+ * - the length (libsodium refuses it too; here it makes the decoded size below well defined);
+ * - the capacity: libsodium notices a full buffer only after filling it, and reports it like
+ *   malformed input, so the exact decoded size (length and padding) is compared up front;
+ * - bytes 0x80-0xFF: released libsodium (up to 1.0.22 at least) reads each of them as '/' where
+ *   char is signed, so "Zm9v\x80\x80\x80\x80" would decode like "Zm9v////". The scan ORs the
+ *   bytes together, without a branch per byte.
+ */
+long
+basic_decode_token68(const char *tok, size_t len, unsigned char *out, size_t outcap)
+{
+    if (len % 4 != 0 || len > (size_t)LONG_MAX)
+        return -EINVAL;
+    const unsigned char *p = (const unsigned char *)tok;
+    size_t pad = len == 0 || p[len - 1] != '=' ? 0 : p[len - 2] != '=' ? 1 : 2;
+    if (len / 4 * 3 - pad > outcap)
+        return -ENOSPC;
+    unsigned char high = 0;
+    for (size_t i = 0; i < len; i++)
+        high |= p[i];
+    if (high & 0x80)
+        return -EINVAL;
+    size_t n = 0;
+    int saved_errno = errno; /* libsodium sets errno on failure; the result says it all */
+    int rc = sodium_base642bin(out, outcap, tok, len, NULL /* nothing ignored */, &n,
+                               NULL /* all input consumed */, sodium_base64_VARIANT_ORIGINAL);
+    errno = saved_errno;
+    return rc == 0 ? (long)n : -EINVAL;
+}
+
+/*
  * Parse one Authorization field value; see basic.h for the rules. Length is capped before
  * decoding; the scheme is still identified first so that an over-long "Bearer ..." stays
  * BASIC_ABSENT. On any result but BASIC_OK, `out` is wiped.
@@ -114,12 +152,11 @@ basic_parse(const char *value, size_t len, struct basic_cred *out)
 
     size_t toklen = (size_t)(e - tok);
     unsigned char dec[USERPASS_MAX];
-    long n = ra_b64_decode((const char *)tok, toklen, dec, sizeof(dec));
+    long n = basic_decode_token68((const char *)tok, toklen, dec, sizeof(dec));
     rc = n > 0 ? split_userpass(dec, (size_t)n, out) : BASIC_INVALID;
 
-    /* Wipe what the decoder may have written, even on failure (it can stop part-way). */
-    size_t touched = RA_B64_DECODED_MAX(toklen);
-    ra_wipe(dec, touched < sizeof(dec) ? touched : sizeof(dec));
+    /* Wipe all of dec, even on failure: libsodium can stop part-way, anywhere in the buffer. */
+    ra_wipe(dec, sizeof(dec));
     if (rc != BASIC_OK)
         basic_cred_wipe(out);
     return rc;

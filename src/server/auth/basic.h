@@ -37,13 +37,26 @@ struct basic_cred {
  * Parse `len` bytes of a header field value. Rules: optional leading and trailing OWS
  * (SP / HTAB) around the whole value is ignored; the scheme `Basic` is matched
  * case-insensitively and must be followed by one or more SP / HTAB; the rest is one token68
- * decoded as strict base64 (common/b64.h); the decoded user-pass is split at the FIRST colon;
- * id and secret must be non-empty, within BASIC_MAX_ID / BASIC_MAX_SECRET, and free of CTLs
- * (0x00-0x1F, 0x7F). Values longer than BASIC_MAX_VALUE are BASIC_INVALID without decoding
+ * decoded as strict base64 (basic_decode_token68); the decoded user-pass is split at the FIRST
+ * colon; id and secret must be non-empty, within BASIC_MAX_ID / BASIC_MAX_SECRET, and free of
+ * CTLs (0x00-0x1F, 0x7F). Values longer than BASIC_MAX_VALUE are BASIC_INVALID without decoding
  * (or BASIC_ABSENT when the scheme is not Basic).
  * Returns an enum basic_status. On anything but BASIC_OK, `out` is left wiped.
  */
 int basic_parse(const char *value, size_t len, struct basic_cred *out);
+
+/*
+ * Decode exactly `len` bytes of `tok` as strict RFC 4648 section 4 base64 into `out` (capacity
+ * `outcap`), the way basic_parse decodes a token68: the length must be a multiple of 4, only the
+ * standard alphabet is allowed, padding ('=' or '==') only at the very end, the unused low bits
+ * of the last symbol must be zero (one spelling per byte string), and no whitespace or trailing
+ * data. An empty input decodes to zero bytes. The decoding itself is libsodium's constant-time
+ * sodium_base642bin.
+ * Returns the number of bytes written, -EINVAL (malformed) or -ENOSPC (the decoded size exceeds
+ * `outcap`; nothing is written then). After -EINVAL, `out` may hold partial output anywhere in
+ * its first `outcap` bytes, which a caller handling secrets must wipe.
+ */
+long basic_decode_token68(const char *tok, size_t len, unsigned char *out, size_t outcap);
 
 /* Overwrite the secret-bearing struct. */
 void basic_cred_wipe(struct basic_cred *c);
