@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_basic.c: the Authorization header parser (server/auth/basic.c): every rule of basic.h
- * and every parsing pitfall listed in credential-anchors.md section 2.
+ * and every parsing pitfall of RFC 7617 and RFC 7235 (docs/contract.md).
  */
 #include "auth/basic.h"
 
