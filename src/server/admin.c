@@ -70,6 +70,28 @@ admin_open(const struct config *cfg, struct store *st, unsigned char *key)
     return rc;
 }
 
+/* Open the store and an admin app over it (the server key is wiped once hashed into it).
+ * 0, or a negative code after printing why. */
+static int
+open_admin_app(const struct config *cfg, struct store *st, struct app *app)
+{
+    unsigned char key[SECRET_KEY_LEN];
+    int rc = admin_open(cfg, st, key);
+    if (rc < 0)
+        return rc;
+    app_open_admin(app, cfg, st, key);
+    ra_wipe(key, sizeof(key));
+    return 0;
+}
+
+static void
+close_admin_app(struct app *app)
+{
+    struct store *st = app->store;
+    app_cleanup(app);
+    store_close(st);
+}
+
 /* Print why the credential service refused, in its own words. */
 static void
 print_refusal(const struct app *app, int rc, const char *what)
@@ -144,16 +166,12 @@ admin_init(const struct config *cfg)
         return 1;
     }
     struct store st;
-    unsigned char key[SECRET_KEY_LEN];
-    if (admin_open(cfg, &st, key) < 0)
-        return 1;
     struct app app;
-    app_open_admin(&app, cfg, &st, key);
-    ra_wipe(key, sizeof(key));
+    if (open_admin_app(cfg, &st, &app) < 0)
+        return 1;
     if (cfg->demo_credentials != NULL)
         rc = seed_demo(&app, cfg->demo_credentials);
-    app_cleanup(&app);
-    store_close(&st);
+    close_admin_app(&app);
     if (rc < 0) {
         fprintf(stderr, "restauthd: cannot create the demo account: %s\n", strerror(-rc));
         return 1;
@@ -367,14 +385,10 @@ admin_secret(const struct config *cfg, int argc, char **argv)
         return 2;
     }
     struct store st;
-    unsigned char key[SECRET_KEY_LEN];
-    if (admin_open(cfg, &st, key) < 0)
-        return 1;
     struct app app;
-    app_open_admin(&app, cfg, &st, key);
-    ra_wipe(key, sizeof(key));
+    if (open_admin_app(cfg, &st, &app) < 0)
+        return 1;
     int rc = del ? secret_delete(&app, argv[1]) : secret_for_account(&app, add ? "add" : "list");
-    app_cleanup(&app);
-    store_close(&st);
+    close_admin_app(&app);
     return rc < 0 ? 1 : 0;
 }

@@ -4,7 +4,7 @@
  */
 #include "app.h"
 
-#include "auth/credtab.h"
+#include "service/credtab.h"
 #include "common/log.h"
 #include "service/accesslog.h"
 #include "service/accounts.h"

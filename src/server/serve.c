@@ -13,7 +13,7 @@
 
 #include "admin.h"
 #include "app.h"
-#include "auth/credtab.h"
+#include "service/credtab.h"
 #include "common/alloc.h"
 #include "common/log.h"
 #include "http/server.h"

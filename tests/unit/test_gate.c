@@ -8,7 +8,7 @@
  * two apps in one process that share nothing.
  */
 #include "app.h"
-#include "auth/credtab.h"
+#include "service/credtab.h"
 #include "auth/secret.h"
 #include "common/rand.h"
 #include "gate/gate.h"

@@ -16,7 +16,7 @@
 
 #include "app.h"
 #include "auth/basic.h"
-#include "auth/credtab.h"
+#include "service/credtab.h"
 #include "common/alloc.h"
 #include "common/rand.h"
 #include "console/console.h"

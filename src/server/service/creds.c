@@ -4,7 +4,7 @@
  */
 #include "service/creds.h"
 
-#include "auth/credtab.h"
+#include "service/credtab.h"
 #include "common/alloc.h"
 #include "common/rand.h"
 

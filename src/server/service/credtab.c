@@ -3,7 +3,7 @@
  * credtab.c: an open-addressing hash table of credentials behind a reader-writer lock.
  * Readers (every request) take the lock shared; rebuilds swap in a whole new array.
  */
-#include "auth/credtab.h"
+#include "service/credtab.h"
 
 #include "common/alloc.h"
 
@@ -216,13 +216,6 @@ credtab_verify(struct credtab *t, const struct basic_cred *c, int64_t now, struc
     memcpy(customer_id, c->id, c->id_len);
     customer_id[c->id_len] = '\0';
     return 0;
-}
-
-void
-credtab_hash(struct credtab *t, const char *customer_id, const char *secret,
-             unsigned char out[SECRET_HASH_LEN])
-{
-    secret_hash(&t->hasher, customer_id, strlen(customer_id), secret, strlen(secret), out);
 }
 
 /*

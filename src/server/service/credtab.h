@@ -10,8 +10,8 @@
  * compares in constant time, so timing does not tell which IDs exist. Last-used times are kept in
  * memory at minute resolution and written in batches.
  */
-#ifndef RA_SERVER_AUTH_CREDTAB_H
-#define RA_SERVER_AUTH_CREDTAB_H
+#ifndef RA_SERVER_SERVICE_CREDTAB_H
+#define RA_SERVER_SERVICE_CREDTAB_H
 
 #include "service/accounts.h"
 #include "auth/basic.h"
@@ -42,10 +42,6 @@ size_t credtab_size(struct credtab *t);
  */
 int credtab_verify(struct credtab *t, const struct basic_cred *c, int64_t now, struct acct **acct,
                    char *customer_id);
-
-/* The keyed hash of a pair, with the table's server key (for a secret issued in-process). */
-void credtab_hash(struct credtab *t, const char *customer_id, const char *secret,
-                  unsigned char out[SECRET_HASH_LEN]);
 
 /*
  * Add one credential that this process has just stored (a secret issued by the console), so
