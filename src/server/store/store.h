@@ -3,8 +3,8 @@
  * store.h: the storage interface of restauthd.
  *
  * A backend is one const table of function pointers (struct store_ops). store_open() picks
- * it from the URL scheme ("sqlite:PATH" today; "postgres://..." later) so that handlers never
- * know which database is behind them. Every backend function is safe to call from any thread
+ * it from the URL scheme ("sqlite:PATH", "postgresql://..." or "postgres://...") so that
+ * handlers never know which database is behind them. Every backend function is safe to call from any thread
  * (the backend serialises as it needs) and every write is durable when it returns 0.
  *
  * Return convention: 0 on success, a negative errno-style code on failure:
@@ -13,6 +13,9 @@
  *   -EAGAIN  generated id clashed (caller retries with a new id)
  *   -EALREADY refused: the secret of that credential was issued already
  *   -EIO     database error (logged by the backend without any secret)
+ *   -ENOTCONN the database cannot be reached now; nothing was written (the caller answers 503
+ *            and the client may retry)
+ *   -ESTALE  feed_read: the rows after `after` were pruned (the caller reloads everything)
  *   -ENOMEM  out of memory        -EINVAL  bad location or argument
  */
 #ifndef RA_SERVER_STORE_STORE_H
@@ -90,10 +93,45 @@ struct store_touch {
     int64_t last_used;
 };
 
+/*
+ * The change feed: one row per write that changes what a running node holds in memory,
+ * appended in the same transaction as the write (the backends do it with triggers, so no
+ * write can forget it), numbered in commit order. A node applies the rows after the last one
+ * it applied: a credential row means "make the in-memory entry of this Customer ID match the
+ * store" (refresh it, or forget it when the store has no usable pair), which is idempotent
+ * and does not depend on what the node believed before; a projects row drops the account's
+ * cached project list. Last-used updates do not append rows.
+ */
+enum store_change_kind {
+    STORE_CHANGE_CRED = 1,     /* a pair of customer_id was added, issued, changed or deleted */
+    STORE_CHANGE_PROJECTS = 2, /* a project of account_id was created, changed or deleted */
+    STORE_CHANGE_ACCOUNT = 3,  /* account_id was added or its sign-in changed */
+};
+
+struct store_change {
+    int64_t seq; /* > 0, increasing in commit order */
+    int kind;    /* enum store_change_kind */
+    int64_t account_id;
+    char customer_id[STORE_HEX32 + 1]; /* STORE_CHANGE_CRED; "" otherwise */
+    int64_t at;                        /* unix seconds of the write */
+};
+
+#define STORE_NODE_ID_MAX 64
+
+/* A running server, as it reports itself in the nodes table. */
+struct store_node {
+    char id[STORE_NODE_ID_MAX + 1]; /* e.g. "host:port:pid", unique while it runs */
+    int64_t started;                /* unix milliseconds */
+    int64_t heartbeat;              /* unix milliseconds of its last report */
+    int64_t applied;                /* the last feed row it has applied */
+};
+
 /* Row callbacks: return 0 to continue, non-zero to stop (that value is returned). */
 typedef int (*store_account_fn)(void *ctx, const struct store_account *a);
 typedef int (*store_cred_fn)(void *ctx, const struct store_cred *c);
 typedef int (*store_project_fn)(void *ctx, const struct store_project *p);
+typedef int (*store_change_fn)(void *ctx, const struct store_change *c);
+typedef int (*store_node_fn)(void *ctx, const struct store_node *n);
 
 struct store_ops {
     const char *scheme; /* URL scheme this backend serves, e.g. "sqlite" */
@@ -162,6 +200,28 @@ struct store_ops {
     int (*session_touch)(void *priv, const unsigned char token_hash[STORE_HASH_LEN], int64_t now);
     int (*session_delete)(void *priv, const unsigned char token_hash[STORE_HASH_LEN]);
     int (*session_purge)(void *priv, int64_t now, int64_t idle_s);
+
+    /* The change feed (see struct store_change). feed_head gives the newest row's seq (0 when
+     * the feed is empty). feed_read calls fn for the rows with seq > after, in order, at most
+     * max of them; -ESTALE when some of those rows were pruned. feed_prune deletes the rows
+     * written before `before` (unix seconds) but always keeps the newest one, and remembers
+     * the highest seq it deleted, which is what feed_read compares with. */
+    int (*feed_head)(void *priv, int64_t *seq);
+    int (*feed_read)(void *priv, int64_t after, int max, store_change_fn fn, void *ctx);
+    int (*feed_prune)(void *priv, int64_t before);
+
+    /* Optional (NULL when the backend has no push): wait up to timeout_ms for a sign that the
+     * feed has new rows (PostgreSQL: LISTEN/NOTIFY on its own session). Returns 1 when woken,
+     * 0 on timeout, or a negative code (then the caller falls back to polling). Only one
+     * thread may wait. */
+    int (*feed_wait)(void *priv, int timeout_ms);
+
+    /* The nodes table. node_beat inserts or updates the node's row; node_list calls fn for
+     * every row, ordered by id; node_forget deletes rows whose heartbeat is older than
+     * `before` (unix milliseconds). */
+    int (*node_beat)(void *priv, const struct store_node *n);
+    int (*node_list)(void *priv, store_node_fn fn, void *ctx);
+    int (*node_forget)(void *priv, int64_t before);
 };
 
 struct store {
