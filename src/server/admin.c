@@ -12,6 +12,7 @@
 #include "common/alloc.h"
 #include "console/password.h"
 #include "handlers/projects.h"
+#include "service/cluster.h"
 #include "service/creds.h"
 #include "store/store.h"
 
@@ -356,11 +357,49 @@ secret_for_account(const struct app *app, const char *verb)
     return app->store->ops->cred_list(app->store->priv, acc.id, print_cred, NULL);
 }
 
-/* secret delete ID [--force] */
+/*
+ * After a deletion: wait up to wait_s seconds until every live node has applied the feed up
+ * to its row. Prints the outcome; 0, or -ETIMEDOUT after naming the nodes that have not.
+ */
+static int
+wait_for_nodes(const struct app *app, long wait_s)
+{
+    int64_t seq = 0;
+    int rc = cluster_head(app, &seq);
+    int64_t deadline = app_now_ms(app) + wait_s * 1000;
+    struct cluster_report r = {0};
+    while (rc == 0) {
+        int64_t now = app_now_ms(app);
+        rc = cluster_report(app, seq, now, &r);
+        if (rc == 0 && r.confirmed == r.live) {
+            printf("applied by %d of %d live nodes\n", r.confirmed, r.live);
+            return 0;
+        }
+        if (now >= deadline)
+            break;
+        struct timespec pause = {0, 20 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "restauthd: cannot read the nodes table: %s\n", strerror(-rc));
+        return rc;
+    }
+    fprintf(stderr,
+            "restauthd: after %ld s, %d of %d live nodes have not applied the deletion:", wait_s,
+            r.live - r.confirmed, r.live);
+    for (int i = 0; i < r.npending; i++)
+        fprintf(stderr, " %s", r.pending[i]);
+    fprintf(stderr, "%s\n", r.live - r.confirmed > r.npending ? " ..." : "");
+    return -ETIMEDOUT;
+}
+
+/* secret delete ID [--force] [--wait[=SECONDS]] */
 static int
 secret_delete(const struct app *app, const char *id)
 {
     int rc = creds_delete(app, -1, id, app->cfg->force);
+    if (rc == 0 && app->cfg->wait_s > 0)
+        return wait_for_nodes(app, app->cfg->wait_s);
     if (rc < 0) {
         char what[96];
         snprintf(what, sizeof(what), "cannot delete %.40s", id);
@@ -389,6 +428,45 @@ admin_secret(const struct config *cfg, int argc, char **argv)
     if (open_admin_app(cfg, &st, &app) < 0)
         return 1;
     int rc = del ? secret_delete(&app, argv[1]) : secret_for_account(&app, add ? "add" : "list");
+    close_admin_app(&app);
+    return rc < 0 ? 1 : 0;
+}
+
+struct status_ctx {
+    int64_t head;
+    int64_t now;
+};
+
+/* store_node_fn: print one node of `cluster status`. */
+static int
+print_node(void *arg, const struct store_node *n)
+{
+    const struct status_ctx *x = arg;
+    int64_t age = x->now - n->heartbeat;
+    printf("%s\t%lld\t%lld\t%lld\t%s\n", n->id, (long long)n->applied,
+           (long long)(x->head > n->applied ? x->head - n->applied : 0), (long long)age,
+           age <= CLUSTER_LIVE_MS ? "live" : "gone");
+    return 0;
+}
+
+int
+admin_cluster(const struct config *cfg, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    struct store st;
+    struct app app;
+    if (open_admin_app(cfg, &st, &app) < 0)
+        return 1;
+    struct status_ctx x = {.now = app_now_ms(&app)};
+    int rc = cluster_head(&app, &x.head);
+    if (rc == 0) {
+        printf("feed head: %lld\n", (long long)x.head);
+        printf("node\tapplied\tlag\theartbeat_age_ms\tstate\n");
+        rc = st.ops->node_list(st.priv, print_node, &x);
+    }
+    if (rc < 0)
+        fprintf(stderr, "restauthd: cannot read the cluster's state: %s\n", strerror(-rc));
     close_admin_app(&app);
     return rc < 0 ? 1 : 0;
 }

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "service/accesslog.h"
 #include "service/accounts.h"
+#include "service/cluster.h"
 #include "service/limiter.h"
 
 #include <errno.h>
@@ -74,7 +75,8 @@ app_open(struct app *app, const struct config *cfg, struct store *st,
         rc = open_limiters(app);
     if (rc == 0)
         rc = credtab_new(key, app->accounts, &app->creds);
-    if (rc == 0 && (rc = credtab_reload(app->creds, st)) < 0)
+    cluster_init(app);
+    if (rc == 0 && (rc = cluster_load(app)) < 0)
         ra_log(RA_LOG_ERR, "cannot load credentials: %s", strerror(-rc));
     if (rc == 0 && (rc = accesslog_open(cfg->access_log, &app->log)) < 0)
         ra_log(RA_LOG_ERR, "cannot open access log %s: %s", cfg->access_log, strerror(-rc));

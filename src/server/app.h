@@ -29,6 +29,15 @@ struct accesslog;
 #define APP_AUTH_FAIL_WINDOW_MS (60 * 1000)
 #define APP_SIGNIN_WINDOW_MS (15 * 60 * 1000)
 
+/* This process as a node of the cluster (service/cluster.c). */
+struct node_state {
+    char id[STORE_NODE_ID_MAX + 1]; /* "host/pid" */
+    int64_t started;                /* unix milliseconds */
+    _Atomic int64_t applied;        /* the last change-feed row applied */
+    _Atomic int live;               /* live nodes, this one included (at least 1) */
+    _Atomic int rank;               /* this node's place among them, from 0 */
+};
+
 struct app {
     const struct config *cfg;
     struct store *store;
@@ -40,7 +49,8 @@ struct app {
     struct limiter *signin_fails; /* console sign-in failures per e-mail and per address */
     struct accesslog *log;        /* NULL when the access log is off */
     _Atomic uint64_t requests;    /* request ids */
-    int64_t (*clock_ms)(void);    /* unix time in milliseconds; tests may replace it */
+    struct node_state node;
+    int64_t (*clock_ms)(void); /* unix time in milliseconds; tests may replace it */
 };
 
 /*

@@ -73,6 +73,10 @@ static const struct command commands[] = {
      .summary = "delete a credential pair",
      .bit = CMD_SECRET_DELETE,
      .run = admin_secret},
+    {.words = "cluster status",
+     .summary = "list the nodes: applied change-feed row, lag, last heartbeat",
+     .bit = CMD_CLUSTER_STATUS,
+     .run = admin_cluster},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

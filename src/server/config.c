@@ -30,6 +30,11 @@
         .name = n, .arg = a, .type = CONFIG_NUMBER, .offset = offsetof(struct config, f),          \
         .def.num = d, .valid = fn, .commands = cmds, .help = h                                     \
     }
+#define OPTIONAL_NUM(n, a, f, implied_value, lo, hi, cmds, h)                                      \
+    {                                                                                              \
+        .name = n, .arg = a, .type = CONFIG_NUMBER, .offset = offsetof(struct config, f),          \
+        .def.num = 0, .min = lo, .max = hi, .implied = implied_value, .commands = cmds, .help = h  \
+    }
 #define FLAG(n, f, cmds, h)                                                                        \
     {                                                                                              \
         .name = n, .type = CONFIG_FLAG, .offset = offsetof(struct config, f), .commands = cmds,    \
@@ -44,9 +49,10 @@ success_status(long v)
 }
 
 static const struct config_option options[] = {
-    STR("--store", "URL", store, "sqlite:var/restauth.db", CMD_ALL, "store URL (sqlite:PATH)"),
+    STR("--store", "URL", store, "sqlite:var/restauth.db", CMD_ALL,
+        "store URL: sqlite:PATH or postgresql://USER@HOST:PORT/DB"),
     STR("--key-file", "FILE", key_file, NULL, CMD_ALL,
-        "server key file (default: the SQLite path + .key)"),
+        "server key file (default: the SQLite path + .key; required for PostgreSQL)"),
     FLAG("--help", help, CMD_ALL, "print this help and exit"),
     STR("--listen", "ADDR:PORT", listen, "127.0.0.1:8443", SRV, "address and port to listen on"),
     STR("--tls-cert", "FILE", tls_cert, NULL, SRV, "TLS certificate chain (PEM)"),
@@ -93,6 +99,8 @@ static const struct config_option options[] = {
     STR("--password-file", "FILE", password_file, NULL, CMD_ACCOUNT_ADD | CMD_ACCOUNT_PASSWD,
         "file whose first line is the console password"),
     FLAG("--force", force, CMD_SECRET_DELETE, "allow deleting an account's last credential pair"),
+    OPTIONAL_NUM("--wait", "[=SECONDS]", wait_s, 10, 0, 3600, CMD_SECRET_DELETE,
+                 "wait until every live node has applied the deletion (0 = do not wait)"),
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -191,7 +199,11 @@ config_parse(struct config *cfg, int argc, char **argv, int *npos)
             fprintf(stderr, "restauthd: %s takes no value\n", o->name);
             return -EINVAL;
         }
-        if (o->type != CONFIG_FLAG && value == NULL) {
+        char implied[24];
+        if (o->type == CONFIG_NUMBER && o->implied != 0 && value == NULL) {
+            snprintf(implied, sizeof(implied), "%ld", o->implied);
+            value = implied;
+        } else if (o->type != CONFIG_FLAG && value == NULL) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "restauthd: %s needs a value\n", o->name);
                 return -EINVAL;
@@ -235,7 +247,8 @@ config_usage(FILE *out, unsigned commands)
         if ((o->commands & commands) != commands)
             continue;
         char head[64];
-        snprintf(head, sizeof(head), "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        const char *sep = o->arg == NULL || o->implied != 0 ? "" : " ";
+        snprintf(head, sizeof(head), "%s%s%s", o->name, sep, o->arg ? o->arg : "");
         fprintf(out, "  %-26s %s", head, o->help);
         if (o->type == CONFIG_NUMBER)
             fprintf(out, " [%ld]", o->def.num);
@@ -255,7 +268,7 @@ config_key_path(const struct config *cfg, char *buf, size_t len)
     }
     const char *path = cfg->store;
     if (strncasecmp(path, "sqlite:", 7) != 0) {
-        fprintf(stderr, "restauthd: --key-file is required with store %s\n", cfg->store);
+        fprintf(stderr, "restauthd: --key-file is required with a store other than sqlite:\n");
         return -EINVAL;
     }
     path += 7;

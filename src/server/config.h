@@ -44,7 +44,8 @@ struct config {
     const char *email;         /* account add/passwd: --email E */
     const char *password_file; /* account add/passwd: --password-file F (first line) */
     bool force;
-    bool help; /* --help: print the command's usage instead of running it */
+    long wait_s; /* secret delete --wait[=SECONDS]: wait for every live node; 0 = do not */
+    bool help;   /* --help: print the command's usage instead of running it */
     /* Which options the command line gave, one bit per table entry; read it through
      * config_given(). */
     uint64_t given;
@@ -60,7 +61,8 @@ enum config_command {
     CMD_SECRET_ADD = 1u << 5,
     CMD_SECRET_LIST = 1u << 6,
     CMD_SECRET_DELETE = 1u << 7,
-    CMD_ALL = (1u << 8) - 1,
+    CMD_CLUSTER_STATUS = 1u << 8,
+    CMD_ALL = (1u << 9) - 1,
 };
 
 enum config_type { CONFIG_STRING, CONFIG_NUMBER, CONFIG_FLAG };
@@ -83,6 +85,8 @@ struct config_option {
     } def;
     long min, max;         /* CONFIG_NUMBER without a validator: the accepted range */
     config_valid_fn valid; /* CONFIG_NUMBER: replaces min and max when set */
+    long implied;          /* CONFIG_NUMBER: when not 0, the value may be left out
+                            * ("--wait" means --wait=implied); a value then needs "=" */
     unsigned commands;     /* CMD_* bits of the commands that accept the option */
     const char *help;
 };

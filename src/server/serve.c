@@ -2,12 +2,13 @@
 /*
  * serve.c: start-up, the housekeeping loop and shutdown.
  *
- * The main thread owns housekeeping while the engine's threads serve requests: every sync
- * interval it asks the store whether another process changed it (then the credential table is
- * rebuilt and cached project lists dropped), once a second it flushes the access log, and once
- * a minute it writes last-used times and deletes expired console sessions. SIGTERM/SIGINT end
- * the loop: the server stops accepting, lets in-flight requests finish, writes what is pending
- * and exits 0.
+ * Three kinds of threads: the engine's serve requests; a sync thread applies the store's
+ * change feed as soon as it is told of new rows (PostgreSQL's NOTIFY) or at least every sync
+ * interval, and writes the node's heartbeat once a second (service/cluster.c); the main thread
+ * does the rest of the housekeeping: once a second it flushes the access log, once a minute it
+ * writes last-used times and deletes expired console sessions, once an hour it prunes the feed
+ * and forgets long-dead nodes. SIGTERM/SIGINT end the loop: the server stops accepting, lets
+ * in-flight requests finish, writes what is pending and exits 0.
  */
 #include "serve.h"
 
@@ -19,9 +20,10 @@
 #include "http/server.h"
 #include "request/body.h"
 #include "service/accesslog.h"
-#include "service/accounts.h"
+#include "service/cluster.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -37,18 +39,45 @@ mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Rebuild the credential table if the store changed behind our back. */
+#define PRUNE_EVERY_S 3600
+
+struct sync_thread {
+    struct app *app;
+    pthread_t tid;
+    atomic_bool stop;
+};
+
+/* Wait for news of the feed: the store's push when it has one, else the sync interval. */
 static void
-sync_changes(struct app *app, int64_t *version)
+wait_for_changes(struct app *app)
 {
+    long interval = app->cfg->sync_interval_ms;
     struct store *st = app->store;
-    int64_t v = 0;
-    if (st->ops->changes == NULL || st->ops->changes(st->priv, &v) < 0 || v == *version)
+    if (st->ops->feed_wait != NULL &&
+        st->ops->feed_wait(st->priv, (int)(interval < CLUSTER_BEAT_MS ? interval : 250)) >= 0)
         return;
-    if (credtab_flush_last_used(app->creds, st) < 0 || credtab_reload(app->creds, st) < 0)
-        return; /* retried at the next interval */
-    accounts_invalidate_all(app->accounts);
-    *version = v;
+    struct timespec ts = {interval / 1000, (interval % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
+/* The sync thread: apply the feed, beat once a second, until told to stop. */
+static void *
+sync_main(void *arg)
+{
+    struct sync_thread *t = arg;
+    int64_t last_beat = 0;
+    int failures = 0;
+    while (!atomic_load(&t->stop)) {
+        if (cluster_step(t->app) < 0 && failures++ == 0)
+            ra_log(RA_LOG_WARN, "cannot read the change feed; will retry");
+        else
+            failures = 0;
+        int64_t now = mono_ms();
+        if (now - last_beat >= CLUSTER_BEAT_MS && cluster_beat(t->app) == 0)
+            last_beat = now;
+        wait_for_changes(t->app);
+    }
+    return NULL;
 }
 
 /* Wait for a stop signal, doing housekeeping meanwhile. */
@@ -57,17 +86,18 @@ housekeeping_loop(struct app *app, const sigset_t *stop)
 {
     const struct config *cfg = app->cfg;
     struct store *st = app->store;
-    int64_t version = 0;
-    if (st->ops->changes != NULL)
-        st->ops->changes(st->priv, &version);
-    int64_t last_flush = mono_ms(), last_touch = mono_ms();
-    struct timespec tick = {cfg->sync_interval_ms / 1000, (cfg->sync_interval_ms % 1000) * 1000000};
+    int64_t last_flush = mono_ms(), last_touch = mono_ms(), last_prune = 0;
+    struct timespec tick = {0, 250 * 1000000};
     for (;;) {
         int sig = sigtimedwait(stop, NULL, &tick);
         if (sig == SIGTERM || sig == SIGINT)
             return;
-        sync_changes(app, &version);
         int64_t now = mono_ms();
+        if (now - last_prune >= PRUNE_EVERY_S * 1000) {
+            st->ops->feed_prune(st->priv, app_now_s(app) - CLUSTER_FEED_RETENTION_S);
+            st->ops->node_forget(st->priv, app_now_ms(app) - CLUSTER_FORGET_NODE_MS);
+            last_prune = now;
+        }
         if (now - last_flush >= 1000) {
             accesslog_flush(app->log);
             last_flush = now;
@@ -96,13 +126,19 @@ run_with_store(const struct config *cfg, struct store *st, const unsigned char *
     struct app app;
     int rc = app_open(&app, cfg, st, key);
     struct http_server *http = NULL;
+    struct sync_thread sync = {.app = &app};
     if (rc == 0)
         rc = http_server_start(&app, &http);
+    if (rc == 0 && (rc = -pthread_create(&sync.tid, NULL, sync_main, &sync)) < 0)
+        http_server_stop(http, 0);
     if (rc == 0) {
-        ra_log(RA_LOG_INFO, "%zu credential pairs loaded", credtab_size(app.creds));
+        ra_log(RA_LOG_INFO, "%zu credential pairs loaded; node %s", credtab_size(app.creds),
+               app.node.id);
         housekeeping_loop(&app, &stop);
         ra_log(RA_LOG_INFO, "stopping: finishing in-flight requests");
         http_server_stop(http, GRACE_MS);
+        atomic_store(&sync.stop, true);
+        pthread_join(sync.tid, NULL);
         credtab_flush_last_used(app.creds, st);
     }
     app_cleanup(&app);

@@ -54,7 +54,8 @@ static const struct {
     {"account list", {COMMON}},
     {"secret add", {COMMON, "--max-secrets", "--account", "--out"}},
     {"secret list", {COMMON, "--account"}},
-    {"secret delete", {COMMON, "--force"}},
+    {"secret delete", {COMMON, "--force", "--wait"}},
+    {"cluster status", {COMMON}},
 };
 
 /* True if `name` is in the reference list of options of command `words`. */
@@ -114,7 +115,7 @@ option_line(const char *text, const char *name, char *line, size_t size)
         const char *end = strchr(p, '\n');
         size_t len = end ? (size_t)(end - p) : strlen(p);
         if (len > nlen + 2 && strncmp(p, "  ", 2) == 0 && strncmp(p + 2, name, nlen) == 0 &&
-            p[2 + nlen] == ' ') {
+            (p[2 + nlen] == ' ' || p[2 + nlen] == '[')) {
             snprintf(line, size, "%.*s", (int)len, p);
             return true;
         }
@@ -385,7 +386,8 @@ test_find_and_usage(void)
     static const struct {
         const char *group;
         int listed;
-    } groups[] = {{NULL, 8}, {"account", 3}, {"secret", 3}, {"serve", 1}, {"bogus", 0}, {"", 0}};
+    } groups[] = {{NULL, 9},      {"account", 3}, {"secret", 3}, {"serve", 1},
+                  {"cluster", 1}, {"bogus", 0},   {"", 0}};
     for (size_t i = 0; i < N_ELEMS(groups); i++) {
         char *text = NULL;
         size_t len = 0;

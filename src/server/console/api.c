@@ -36,13 +36,28 @@ reply_buf(struct reply *out, int status, struct ra_buf *b)
     reply_json(out, status, body, len);
 }
 
-/* Reply with the credential service's sentence for a refusal, or a 500. */
+/* Reply to a store failure: 503 when the store cannot be reached now, else 500. */
+static void
+reply_failure(struct request *req, int rc)
+{
+    if (rc == -ENOTCONN) {
+        reply_unavailable(&req->reply);
+        req->reply.www_auth = false;
+    } else {
+        console_fail(&req->reply, 500, MSG_INTERNAL);
+    }
+}
+
+/* Reply with the credential service's sentence for a refusal, or as reply_failure. */
 static void
 reply_refusal(struct request *req, int status, int rc)
 {
     char msg[CREDS_MESSAGE_MAX];
     const char *text = creds_message(req->app, rc, msg, sizeof(msg));
-    console_fail(&req->reply, text != NULL ? status : 500, text != NULL ? text : MSG_INTERNAL);
+    if (text != NULL)
+        console_fail(&req->reply, status, text);
+    else
+        reply_failure(req, rc);
 }
 
 /* {"signed_in":true,"account":{"name":..,"email":..},"csrf_token":..,"max_secrets":N,
@@ -52,8 +67,9 @@ reply_signed_in(struct request *req, const struct store_session *ss)
 {
     const struct app *app = req->app;
     struct store_login l;
-    if (app->store->ops->login_by_id(app->store->priv, ss->account_id, &l) < 0) {
-        console_fail(&req->reply, 500, MSG_INTERNAL);
+    int rc = app->store->ops->login_by_id(app->store->priv, ss->account_id, &l);
+    if (rc < 0) {
+        reply_failure(req, rc);
         return;
     }
     struct ra_buf b;
@@ -122,7 +138,7 @@ check_password(struct request *req, const char *email, const char *pw, int64_t *
     int rc = app->store->ops->login_by_email(app->store->priv, email, &l);
     *outcome = SIGNIN_NOT_TRIED;
     if (rc < 0 && rc != -ENOENT) {
-        console_fail(&req->reply, 500, MSG_INTERNAL);
+        reply_failure(req, rc);
         return rc;
     }
     rc = password_check(rc == 0 ? l.pwhash : NULL, pw, strlen(pw));
@@ -152,8 +168,9 @@ start_session(struct request *req, int64_t account_id)
         session_end(app, &old);
     ra_wipe(&old, sizeof(old));
     char cookie[SESSION_COOKIE_MAX];
-    if (session_start(app, account_id, now, cookie, &req->session) < 0) {
-        console_fail(&req->reply, 500, MSG_INTERNAL);
+    int rc = session_start(app, account_id, now, cookie, &req->session);
+    if (rc < 0) {
+        reply_failure(req, rc);
     } else {
         reply_add_header(&req->reply, "Set-Cookie", cookie, true);
         reply_signed_in(req, &req->session);
@@ -230,7 +247,7 @@ api_creds_list(struct request *req)
     ra_buf_printf(&l.b, "],\"max_secrets\":%ld}", app->cfg->max_secrets);
     if (rc < 0 || l.b.failed) {
         ra_buf_cleanup(&l.b);
-        console_fail(&req->reply, 500, MSG_INTERNAL);
+        reply_failure(req, rc < 0 ? rc : -ENOMEM);
         return;
     }
     reply_buf(&req->reply, 200, &l.b);

@@ -18,6 +18,7 @@
 #include "handlers/projects.h"
 #include "service/accounts.h"
 
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 

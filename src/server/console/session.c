@@ -97,8 +97,9 @@ session_find(const struct app *app, const char *cookie_header, int64_t now,
     token_hash(raw, hash);
     ra_wipe(raw, sizeof(raw));
     const struct store_ops *o = app->store->ops;
-    if (o->session_get(app->store->priv, hash, ss) < 0)
-        return -ENOENT;
+    int rc = o->session_get(app->store->priv, hash, ss);
+    if (rc < 0)
+        return rc == -ENOTCONN ? rc : -ENOENT;
     if (now >= ss->expires || now - ss->last_seen >= app->cfg->session_idle_s) {
         o->session_delete(app->store->priv, hash);
         return -ENOENT;

@@ -32,7 +32,8 @@ int session_start(const struct app *app, int64_t account_id, int64_t now, char *
 /*
  * Find the live session named by a Cookie header (NULL = none). Sets *presented when the
  * header carries a session cookie at all. An expired session is deleted. Activity moves the
- * idle expiry (written at most once a second). Returns 0 with *ss filled, or -ENOENT.
+ * idle expiry (written at most once a second). Returns 0 with *ss filled, -ENOENT, or
+ * -ENOTCONN when the store cannot be reached now.
  */
 int session_find(const struct app *app, const char *cookie_header, int64_t now,
                  struct store_session *ss, bool *presented);

@@ -24,6 +24,7 @@
 #include "request/body.h"
 #include "service/accesslog.h"
 #include "service/accounts.h"
+#include "service/cluster.h"
 #include "service/limiter.h"
 
 #include <stdlib.h>
@@ -144,6 +145,19 @@ phase_route(struct request *req)
 }
 
 /*
+ * Take one unit of `limit` for key: this node counts against its share of the cluster-wide
+ * limit (service/cluster.c), which is the whole limit on a single node. A share of nothing
+ * refuses for `none_wait` seconds. 0, or the seconds to wait.
+ */
+static int
+take(struct limiter *l, uint64_t key, long limit, int64_t now_ms, long share, int none_wait)
+{
+    if (limit > 0 && share < 0)
+        return none_wait;
+    return limiter_take(l, key, share, now_ms);
+}
+
+/*
  * Phase: Basic authentication against the in-memory credential table. A valid pair always
  * goes through. A failure is counted against the client's address; past --auth-fail-limit
  * failures in a minute, wrong pairs from that address get 429 (and the connection is closed)
@@ -166,7 +180,8 @@ phase_basic(struct request *req)
         return 0;
     }
     uint64_t key = limiter_addr_key(app->auth_fails, req->peer);
-    int wait = limiter_take(app->auth_fails, key, app->cfg->auth_fail_limit, app_now_ms(app));
+    int wait = take(app->auth_fails, key, app->cfg->auth_fail_limit, app_now_ms(app),
+                    cluster_share(app, app->cfg->auth_fail_limit), 60);
     if (wait > 0) {
         fail(req, 429, "Too many failed authentication attempts", true);
         req->reply.retry_after = wait;
@@ -185,7 +200,8 @@ phase_rate(struct request *req)
     memcpy(id, &req->account_id, sizeof(int64_t));
     memcpy(id + sizeof(int64_t), req->route->rate_class, n);
     uint64_t key = limiter_key(app->rate, 'r', id, sizeof(int64_t) + n);
-    int wait = limiter_take(app->rate, key, app->cfg->rate_limit, app_now_ms(app));
+    int wait = take(app->rate, key, app->cfg->rate_limit, app_now_ms(app),
+                    cluster_share(app, app->cfg->rate_limit), 1);
     if (wait <= 0)
         return 0;
     fail(req, 429, "API rate limit exceeded", false);

@@ -99,6 +99,8 @@ reply_store_error(struct reply *out, int rc)
 {
     if (rc == -ENOENT)
         reply_error(out, 404, NOT_FOUND);
+    else if (rc == -ENOTCONN)
+        reply_unavailable(out);
     else
         reply_message(out, 500, "An unexpected error occurred");
 }

@@ -34,6 +34,15 @@ reply_message(struct reply *r, int status, const char *msg)
 }
 
 void
+reply_unavailable(struct reply *r)
+{
+    static const char body[] =
+        "{\"message\":\"The service is temporarily unavailable. Please try again.\"}";
+    reply_static(r, 503, body, sizeof(body) - 1);
+    r->retry_after = 1;
+}
+
+void
 reply_error(struct reply *r, int status, const char *msg)
 {
     set_body(r, status, "{\"status\":\"error\",\"message\":", msg);

@@ -36,6 +36,9 @@ struct reply {
 void reply_message(struct reply *r, int status, const char *msg);
 /* Application error: {"status":"error","message":"<msg>"}. */
 void reply_error(struct reply *r, int status, const char *msg);
+/* 503 {"message":...} with Retry-After: 1: the store cannot be reached now, nothing was
+ * done, and the client may try again. */
+void reply_unavailable(struct reply *r);
 /* Take ownership of a JSON body. A NULL body (out of memory) becomes a 500. */
 void reply_json(struct reply *r, int status, char *body, size_t len);
 /*

@@ -15,24 +15,16 @@
 /* Attempts at a fresh random Customer ID before giving up (a clash is all but impossible). */
 #define ID_ATTEMPTS 5
 
-/* The change one write made, as the credential table must learn it. */
-enum table_change { TABLE_PUT, TABLE_FORGET };
-
 /*
- * Bring this process's credential table in line with a change the store has just committed.
- * The one path for every change, whoever made it; a no-op in an admin app.
+ * Bring this process's credential table in line with a change the store has just committed:
+ * the same refresh the change feed applies for changes made elsewhere. A no-op in an admin
+ * app (running servers learn the change from the feed).
  */
 static void
-apply_to_table(const struct app *app, enum table_change change, const struct store_cred *c)
+apply_to_table(const struct app *app, const char *customer_id)
 {
-    if (app->creds == NULL)
-        return;
-    if (change == TABLE_FORGET) {
-        credtab_forget(app->creds, c->customer_id);
-        return;
-    }
-    if (credtab_add(app->creds, c) < 0)
-        credtab_reload(app->creds, app->store); /* no room in place: rebuild */
+    if (app->creds != NULL)
+        credtab_refresh(app->creds, app->store, customer_id);
 }
 
 bool
@@ -69,7 +61,7 @@ creds_add(const struct app *app, const struct store_cred *c)
 {
     int rc = app->store->ops->cred_add(app->store->priv, c, (int)app->cfg->max_secrets);
     if (rc == 0)
-        apply_to_table(app, TABLE_PUT, c);
+        apply_to_table(app, c->customer_id);
     return rc;
 }
 
@@ -101,7 +93,7 @@ creds_issue(const struct app *app, int64_t account_id, const char *customer_id, 
     secret_hash(&app->hasher, c.customer_id, SECRET_HEX_LEN, secret, SECRET_HEX_LEN, c.hash);
     int rc = app->store->ops->cred_issue(app->store->priv, account_id, customer_id, c.hash, now);
     if (rc == 0)
-        apply_to_table(app, TABLE_PUT, &c); /* it works before the secret is handed out */
+        apply_to_table(app, c.customer_id); /* it works before the secret is handed out */
     else
         ra_wipe(secret, SECRET_HEX_LEN + 1);
     ra_wipe(&c, sizeof(c));
@@ -119,7 +111,7 @@ creds_delete(const struct app *app, int64_t account_id, const char *customer_id,
     if (rc == 0)
         rc = o->cred_delete(app->store->priv, customer_id, force);
     if (rc == 0)
-        apply_to_table(app, TABLE_FORGET, &c);
+        apply_to_table(app, customer_id);
     ra_wipe(&c, sizeof(c));
     return rc;
 }

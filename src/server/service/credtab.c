@@ -24,7 +24,11 @@ struct cred_entry {
 };
 
 struct credtab {
-    pthread_rwlock_t lock;
+    pthread_rwlock_t lock; /* readers: every request; writers: swaps and in-place changes */
+    /* Serialises every change to the contents: a reload holds it from its first read of the
+     * store to its swap, so a change applied meanwhile (a deletion made by this process) waits
+     * and lands on the new table instead of being undone by it. */
+    pthread_mutex_t mutate;
     struct cred_entry *slots;
     size_t mask; /* capacity - 1; capacity is a power of two */
     size_t count;
@@ -67,6 +71,7 @@ credtab_new(const unsigned char key[SECRET_KEY_LEN], struct accounts *accounts,
         return -ENOMEM;
     t->accounts = accounts;
     pthread_rwlock_init(&t->lock, NULL);
+    pthread_mutex_init(&t->mutate, NULL);
     secret_hasher_init(&t->hasher, key);
     randombytes_buf(t->dummy, sizeof(t->dummy));
     *out = t;
@@ -80,6 +85,7 @@ credtab_free(struct credtab *t)
         return;
     ra_free_secret(t->slots, (t->slots ? t->mask + 1 : 0) * sizeof(struct cred_entry));
     pthread_rwlock_destroy(&t->lock);
+    pthread_mutex_destroy(&t->mutate);
     ra_free_secret(t, sizeof(*t));
 }
 
@@ -146,8 +152,9 @@ carry_last_used(struct credtab *t, struct build *b)
     }
 }
 
-int
-credtab_reload(struct credtab *t, struct store *st)
+/* Rebuild the table from the store; the caller holds t->mutate. */
+static int
+reload_locked(struct credtab *t, struct store *st)
 {
     size_t n = 0;
     int rc = st->ops->cred_list(st->priv, -1, count_row, &n);
@@ -178,6 +185,15 @@ credtab_reload(struct credtab *t, struct store *st)
     pthread_rwlock_unlock(&t->lock);
     ra_free_secret(old, old_cap * sizeof(struct cred_entry));
     return 0;
+}
+
+int
+credtab_reload(struct credtab *t, struct store *st)
+{
+    pthread_mutex_lock(&t->mutate);
+    int rc = reload_locked(t, st);
+    pthread_mutex_unlock(&t->mutate);
+    return rc;
 }
 
 size_t
@@ -223,8 +239,8 @@ credtab_verify(struct credtab *t, const struct basic_cred *c, int64_t now, struc
  * while staying at most half full; otherwise -ENOSPC, and the caller reloads the whole table.
  * An entry with the same ID (one forgotten earlier) is overwritten.
  */
-int
-credtab_add(struct credtab *t, const struct store_cred *c)
+static int
+add_locked(struct credtab *t, const struct store_cred *c)
 {
     size_t len = strnlen(c->customer_id, STORE_HEX32 + 1);
     if (c->pending || len == 0 || len > STORE_HEX32)
@@ -251,15 +267,26 @@ credtab_add(struct credtab *t, const struct store_cred *c)
         e->active = c->status == 1;
         memcpy(e->hash, c->hash, SECRET_HASH_LEN);
         e->acct = a;
-        atomic_store(&e->last_used, c->last_used);
-        e->flushed = c->last_used;
+        if (c->last_used > atomic_load(&e->last_used)) /* a newer time in memory stays */
+            atomic_store(&e->last_used, c->last_used);
+        if (c->last_used > e->flushed)
+            e->flushed = c->last_used;
     }
     pthread_rwlock_unlock(&t->lock);
     return rc;
 }
 
-void
-credtab_forget(struct credtab *t, const char *customer_id)
+int
+credtab_add(struct credtab *t, const struct store_cred *c)
+{
+    pthread_mutex_lock(&t->mutate);
+    int rc = add_locked(t, c);
+    pthread_mutex_unlock(&t->mutate);
+    return rc;
+}
+
+static void
+forget_locked(struct credtab *t, const char *customer_id)
 {
     pthread_rwlock_wrlock(&t->lock);
     struct cred_entry *e = find(t->slots, t->mask, customer_id, strlen(customer_id));
@@ -268,6 +295,33 @@ credtab_forget(struct credtab *t, const char *customer_id)
         memset(e->hash, 0, sizeof(e->hash));
     }
     pthread_rwlock_unlock(&t->lock);
+}
+
+void
+credtab_forget(struct credtab *t, const char *customer_id)
+{
+    pthread_mutex_lock(&t->mutate);
+    forget_locked(t, customer_id);
+    pthread_mutex_unlock(&t->mutate);
+}
+
+int
+credtab_refresh(struct credtab *t, struct store *st, const char *customer_id)
+{
+    struct store_cred c;
+    pthread_mutex_lock(&t->mutate);
+    int rc = st->ops->cred_get(st->priv, customer_id, &c);
+    if (rc == 0 && !c.pending) {
+        rc = add_locked(t, &c);
+        if (rc == -ENOSPC)
+            rc = reload_locked(t, st);
+    } else if (rc == -ENOENT || (rc == 0 && c.pending)) {
+        forget_locked(t, customer_id);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&t->mutate);
+    ra_wipe(&c, sizeof(c));
+    return rc;
 }
 
 int

@@ -3,12 +3,12 @@
  * credtab.h: the in-memory replica of every credential, so that authenticating a request
  * never touches the database.
  *
- * The table is rebuilt from the store at start and whenever the store reports a change made
- * elsewhere (credtab_reload); a deletion or a new secret made by this process takes effect at
- * once (credtab_forget, credtab_add). Pending pairs (no secret issued yet) are never loaded.
- * Verification always computes the keyed hash, against a dummy when the Customer ID is unknown, and
- * compares in constant time, so timing does not tell which IDs exist. Last-used times are kept in
- * memory at minute resolution and written in batches.
+ * The table is loaded from the store at start (credtab_reload) and then kept in step one
+ * Customer ID at a time (credtab_refresh), for changes made by this process at once and for
+ * changes made elsewhere as the change feed reports them. Pending pairs (no secret issued yet) are
+ * never loaded. Verification always computes the keyed hash, against a dummy when the Customer ID
+ * is unknown, and compares in constant time, so timing does not tell which IDs exist. Last-used
+ * times are kept in memory at minute resolution and written in batches.
  */
 #ifndef RA_SERVER_SERVICE_CREDTAB_H
 #define RA_SERVER_SERVICE_CREDTAB_H
@@ -52,6 +52,16 @@ int credtab_add(struct credtab *t, const struct store_cred *c);
 
 /* Forget one Customer ID at once (after this process deleted it). */
 void credtab_forget(struct credtab *t, const char *customer_id);
+
+/*
+ * Make the entry of one Customer ID match the store: add or update it from the stored row, or
+ * forget it when the store has no usable pair (deleted, or pending). Idempotent, and right in
+ * any order: every change to a pair, made by this process or learnt from the change feed,
+ * reaches the table this way. Changes of the contents are serialised with reloads, so a
+ * change made during a reload is never undone by it. 0 or the store's error (the table is
+ * unchanged then; call again later).
+ */
+int credtab_refresh(struct credtab *t, struct store *st, const char *customer_id);
 
 /* Write last-used times that changed since the previous flush. 0 or the store's error. */
 int credtab_flush_last_used(struct credtab *t, struct store *st);

@@ -4,8 +4,8 @@
  *
  * A backend is one const table of function pointers (struct store_ops). store_open() picks
  * it from the URL scheme ("sqlite:PATH", "postgresql://..." or "postgres://...") so that
- * handlers never know which database is behind them. Every backend function is safe to call from any thread
- * (the backend serialises as it needs) and every write is durable when it returns 0.
+ * handlers never know which database is behind them. Every backend function is safe to call from
+ * any thread (the backend serialises as it needs) and every write is durable when it returns 0.
  *
  * Return convention: 0 on success, a negative errno-style code on failure:
  *   -ENOENT  no such row          -EEXIST  unique name already taken

@@ -77,6 +77,19 @@ static const char *const sql[Q_COUNT] = {
     [Q_SESSION_TRIM] = "DELETE FROM sessions WHERE account_id = ?1 AND rowid NOT IN (SELECT rowid "
                        "FROM sessions WHERE account_id = ?1 ORDER BY created DESC, rowid DESC "
                        "LIMIT ?2)",
+    [Q_FEED_HEAD] = "SELECT coalesce(max(seq), 0) FROM changes",
+    [Q_FEED_READ] = "SELECT seq, kind, account_id, customer_id, at FROM changes WHERE seq > ?1"
+                    " ORDER BY seq LIMIT ?2",
+    [Q_FEED_HORIZON] = "SELECT pruned_upto FROM feed_meta WHERE id = 1",
+    [Q_FEED_PRUNE_UPTO] = "SELECT coalesce(max(seq), 0) FROM changes WHERE at < ?1"
+                          " AND seq < (SELECT max(seq) FROM changes)",
+    [Q_FEED_PRUNE] = "DELETE FROM changes WHERE seq <= ?1",
+    [Q_FEED_SET_HORIZON] = "UPDATE feed_meta SET pruned_upto = max(pruned_upto, ?1) WHERE id = 1",
+    [Q_NODE_BEAT] = "INSERT INTO nodes (id, started, heartbeat, applied) VALUES (?1, ?2, ?3, ?4)"
+                    " ON CONFLICT (id) DO UPDATE SET started = excluded.started,"
+                    " heartbeat = excluded.heartbeat, applied = excluded.applied",
+    [Q_NODE_LIST] = "SELECT id, started, heartbeat, applied FROM nodes ORDER BY id",
+    [Q_NODE_FORGET] = "DELETE FROM nodes WHERE heartbeat < ?1",
 };
 
 int
@@ -589,4 +602,11 @@ const struct store_ops store_sqlite_ops = {
     .session_touch = sqc_session_touch,
     .session_delete = sqc_session_delete,
     .session_purge = sqc_session_purge,
+    .feed_head = sqf_feed_head,
+    .feed_read = sqf_feed_read,
+    .feed_prune = sqf_feed_prune,
+    .feed_wait = NULL,
+    .node_beat = sqf_node_beat,
+    .node_list = sqf_node_list,
+    .node_forget = sqf_node_forget,
 };

@@ -59,6 +59,15 @@ enum q {
     Q_SESSION_DELETE_ACCOUNT,
     Q_SESSION_PURGE,
     Q_SESSION_TRIM,
+    Q_FEED_HEAD,
+    Q_FEED_READ,
+    Q_FEED_HORIZON,
+    Q_FEED_PRUNE_UPTO,
+    Q_FEED_PRUNE,
+    Q_FEED_SET_HORIZON,
+    Q_NODE_BEAT,
+    Q_NODE_LIST,
+    Q_NODE_FORGET,
     Q_COUNT
 };
 
@@ -279,6 +288,14 @@ int sqc_session_get(void *priv, const unsigned char token_hash[STORE_HASH_LEN],
 int sqc_session_touch(void *priv, const unsigned char token_hash[STORE_HASH_LEN], int64_t now);
 int sqc_session_delete(void *priv, const unsigned char token_hash[STORE_HASH_LEN]);
 int sqc_session_purge(void *priv, int64_t now, int64_t idle_s);
+
+/* The change feed and the nodes table (store_sqlite_feed.c), for the ops table. */
+int sqf_feed_head(void *priv, int64_t *seq);
+int sqf_feed_read(void *priv, int64_t after, int max, store_change_fn fn, void *ctx);
+int sqf_feed_prune(void *priv, int64_t before);
+int sqf_node_beat(void *priv, const struct store_node *n);
+int sqf_node_list(void *priv, store_node_fn fn, void *ctx);
+int sqf_node_forget(void *priv, int64_t before);
 
 /* Read a credential row (the columns of CRED_COLS) into a struct store_cred. */
 int store_sqlite_read_cred(sqlite3_stmt *st, void *out);

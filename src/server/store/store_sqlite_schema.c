@@ -43,6 +43,13 @@
  *   (deleted = 1); the unique index on (account_id, name) covers live rows only, so a
  *   deleted project's name can be used again. recording_server NULL means "none".
  */
+/* A trigger that appends one feed row of `kind` after `event`. */
+#define FEED_TRIGGER(name, event, kind, account, customer)                                         \
+    "CREATE TRIGGER feed_" name " AFTER " event " BEGIN"                                           \
+    "  INSERT INTO changes (kind, account_id, customer_id, at) VALUES (" #kind ", " account        \
+    ", " customer ", CAST(strftime('%s', 'now') AS INTEGER));"                                     \
+    " END;"
+
 static const char *const migrations[] = {
     "CREATE TABLE accounts ("
     "  id      INTEGER PRIMARY KEY,"
@@ -101,6 +108,34 @@ static const char *const migrations[] = {
     "  expires    INTEGER NOT NULL"
     ");"
     "CREATE INDEX sessions_by_account ON sessions (account_id);",
+
+    /* 3: the change feed, written by triggers so that no write can forget it, and the nodes
+     * table. Last-used updates touch no column the triggers watch. */
+    "CREATE TABLE changes ("
+    "  seq         INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  kind        INTEGER NOT NULL,"
+    "  account_id  INTEGER NOT NULL,"
+    "  customer_id TEXT    NOT NULL DEFAULT '',"
+    "  at          INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE feed_meta (id INTEGER PRIMARY KEY CHECK (id = 1), pruned_upto INTEGER NOT NULL);"
+    "INSERT INTO feed_meta (id, pruned_upto) VALUES (1, 0);"
+    "CREATE TABLE nodes ("
+    "  id        TEXT    NOT NULL PRIMARY KEY,"
+    "  started   INTEGER NOT NULL,"
+    "  heartbeat INTEGER NOT NULL,"
+    "  applied   INTEGER NOT NULL"
+    ");" FEED_TRIGGER("cred_added", "INSERT ON credentials", 1, "NEW.account_id", "NEW.customer_id")
+        FEED_TRIGGER("cred_changed", "UPDATE OF account_id, hash, status, issued ON credentials", 1,
+                     "NEW.account_id",
+                     "NEW.customer_id") FEED_TRIGGER("cred_deleted", "DELETE ON credentials", 1,
+                                                     "OLD.account_id", "OLD.customer_id")
+            FEED_TRIGGER("project_added", "INSERT ON projects", 2, "NEW.account_id", "''")
+                FEED_TRIGGER("project_changed", "UPDATE ON projects", 2, "NEW.account_id", "''")
+                    FEED_TRIGGER("project_deleted", "DELETE ON projects", 2, "OLD.account_id", "''")
+                        FEED_TRIGGER("account_added", "INSERT ON accounts", 3, "NEW.id", "''")
+                            FEED_TRIGGER("account_changed", "UPDATE ON accounts", 3, "NEW.id",
+                                         "''"),
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SQLITE_SCHEMA_VERSION,
