@@ -213,6 +213,8 @@ test('delete pairs after confirming; the last pair cannot be deleted', async () 
     await credRows(page).last().getByRole('button', { name: /^Delete credential pair/ }).click();
     await confirmDialog(page, 'Delete pair');
     await page.waitForFunction((k) => document.querySelectorAll('#creds-body tr').length === k, n - 1);
+    // The page follows the deletion until the server has applied it.
+    await page.locator('#notice', { hasText: 'is now refused by the server' }).waitFor();
   }
   const last = credRows(page).first().getByRole('button', { name: /^Delete credential pair/ });
   assert.equal(await last.isDisabled(), true);

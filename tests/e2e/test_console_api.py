@@ -278,12 +278,39 @@ def test_pair_limit_and_last_pair(make_server):
     assert len(c.pairs()) == 3
     for pid in ids:
         r = c.call("POST", "credentials/delete", {"customer_id": pid})
-        assert r.status == 200 and r.json() == {"deleted": pid}
+        assert r.status == 200 and r.json()["deleted"] == pid, r
+        assert set(r.json()) == {"deleted", "revocation"}, r
     r = c.call("POST", "credentials/delete", {"customer_id": cli_cred[0]})
     assert r.status == 409, r
     assert "last credential pair" in r.json()["message"]
     assert s.request("GET", "/dev/v1/projects", cred=cli_cred).status == 201
     assert c.call("POST", "credentials/delete", {"customer_id": "f" * 32}).status == 404
+
+
+def test_delete_reports_the_nodes_that_applied_it(make_server):
+    """A console deletion says how far it has reached the running nodes, and the page can
+    follow it until every live node has applied it."""
+    s, c, _ = signed_in(make_server)
+    pid = c.add_pair()
+    r = c.call("POST", "credentials/delete", {"customer_id": pid})
+    assert r.status == 200, r
+    rev = r.json()["revocation"]
+    assert rev["seq"] > 0 and rev["live"] == 1 and rev["confirmed"] in (0, 1), rev
+    assert len(rev["pending"]) == rev["live"] - rev["confirmed"], rev
+    deadline = time.monotonic() + 5
+    while True:
+        r = c.call("GET", f"revocation?seq={rev['seq']}")
+        assert r.status == 200, r
+        body = r.json()
+        if body["confirmed"] == body["live"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert body == {"seq": rev["seq"], "live": 1, "confirmed": 1, "pending": []}, body
+    for bad in ("", "0", "-1", "x", "1x", "99999999999999999999"):
+        assert c.call("GET", f"revocation?seq={bad}").status == 400, bad
+    assert c.call("GET", "revocation").status == 400
+    # Not signed in: no report.
+    assert Console(s).call("GET", f"revocation?seq={rev['seq']}").status == 401
 
 
 def test_deleted_pair_stops_at_once(make_server):

@@ -18,10 +18,12 @@
 #include "console/password.h"
 #include "console/session.h"
 #include "console/signin_limit.h"
+#include "service/cluster.h"
 #include "service/creds.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MSG_INTERNAL "Something went wrong on the server. Please try again."
@@ -302,6 +304,27 @@ api_creds_download(struct request *req)
     ra_wipe(secret, sizeof(secret));
 }
 
+/* "seq":S,"live":N,"confirmed":K,"pending":[...] of a change-feed row, into b. */
+static int
+write_reach(struct request *req, int64_t seq, struct ra_buf *b)
+{
+    struct cluster_report r;
+    int rc = cluster_report(req->app, seq, app_now_ms(req->app), &r);
+    if (rc < 0)
+        return rc;
+    ra_buf_printf(b, "\"seq\":%lld,\"live\":%d,\"confirmed\":%d,\"pending\":[", (long long)seq,
+                  r.live, r.confirmed);
+    for (int i = 0; i < r.npending; i++) {
+        if (i > 0)
+            ra_buf_putc(b, ',');
+        ra_jsonw_str(b, r.pending[i], strlen(r.pending[i]));
+    }
+    ra_buf_putc(b, ']');
+    return 0;
+}
+
+/* The deletion is committed; the reply says how far it has reached the nodes so far, and the
+ * page follows it with api_revocation. */
 void
 api_creds_delete(struct request *req)
 {
@@ -311,10 +334,42 @@ api_creds_delete(struct request *req)
         reply_refusal(req, rc == -ENOENT ? 404 : 409, rc);
         return;
     }
+    int64_t seq = 0;
     struct ra_buf b;
-    ra_buf_init(&b, 256);
+    ra_buf_init(&b, 4096);
     ra_buf_puts(&b, "{\"deleted\":");
     ra_jsonw_str(&b, id, strlen(id));
+    if (cluster_head(req->app, &seq) == 0) {
+        ra_buf_puts(&b, ",\"revocation\":{");
+        if (write_reach(req, seq, &b) < 0)
+            ra_buf_printf(&b, "\"seq\":%lld", (long long)seq);
+        ra_buf_putc(&b, '}');
+    }
     ra_buf_putc(&b, '}');
+    reply_buf(&req->reply, 200, &b);
+}
+
+/* GET /console/api/revocation?seq=S: which live nodes have applied change-feed row S. */
+void
+api_revocation(struct request *req)
+{
+    const char *text = request_query(req, "seq");
+    char *end = NULL;
+    errno = 0;
+    long long seq = text != NULL ? strtoll(text, &end, 10) : -1;
+    if (text == NULL || *text < '0' || *text > '9' || *end != '\0' || errno != 0 || seq <= 0) {
+        console_fail(&req->reply, 400, "seq must be a positive whole number.");
+        return;
+    }
+    struct ra_buf b;
+    ra_buf_init(&b, 4096);
+    ra_buf_putc(&b, '{');
+    int rc = write_reach(req, seq, &b);
+    ra_buf_putc(&b, '}');
+    if (rc < 0) {
+        ra_buf_cleanup(&b);
+        reply_failure(req, rc);
+        return;
+    }
     reply_buf(&req->reply, 200, &b);
 }

@@ -19,5 +19,6 @@ void api_creds_list(struct request *req);
 void api_creds_add(struct request *req);
 void api_creds_download(struct request *req);
 void api_creds_delete(struct request *req);
+void api_revocation(struct request *req);
 
 #endif

@@ -47,6 +47,7 @@ static const struct route api_routes[] = {
     {"POST", "/console/api/credentials", CHANGE, NULL, api_creds_add},
     {"POST", "/console/api/credentials/download", CHANGE, NULL, api_creds_download},
     {"POST", "/console/api/credentials/delete", CHANGE, NULL, api_creds_delete},
+    {"GET", "/console/api/revocation", SIGNED_IN, NULL, api_revocation},
 };
 #define NROUTES (sizeof(api_routes) / sizeof(api_routes[0]))
 

@@ -438,14 +438,38 @@
     if (!ok) return;
     show($('creds-error'), '');
     notice('');
+    let revocation = null;
     try {
-      await api('POST', '/console/api/credentials/delete', { customer_id: id });
+      const res = await api('POST', '/console/api/credentials/delete', { customer_id: id });
+      revocation = (await res.json()).revocation || null;
       if ($('new-pair-download').dataset.id === id) $('new-pair').hidden = true;
       notice('Credential pair ' + id + ' was deleted.');
     } catch (e) {
       if (e.status !== 401) show($('creds-error'), e.message);
     }
     await loadCreds();
+    if (revocation) await followRevocation(id, revocation);
+  }
+
+  // Tell how far a deletion has reached the servers, until every live one has applied it
+  // (or 10 seconds have passed).
+  async function followRevocation(id, r) {
+    const deadline = Date.now() + 10000;
+    while (r.confirmed < r.live && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 200));
+      try {
+        r = await (await api('GET', '/console/api/revocation?seq=' + r.seq)).json();
+      } catch (e) {
+        return;
+      }
+    }
+    const servers = r.live === 1 ? 'the server' : 'all ' + r.live + ' servers';
+    if (r.confirmed >= r.live) {
+      notice('Credential pair ' + id + ' was deleted and is now refused by ' + servers + '.');
+    } else {
+      notice('Credential pair ' + id + ' was deleted. ' + (r.live - r.confirmed) + ' of ' +
+        r.live + ' servers have not confirmed it yet: ' + r.pending.join(', ') + '.');
+    }
   }
 
   // --- start ------------------------------------------------------------------------------
