@@ -11,6 +11,7 @@
 #include "service/cluster.h"
 #include "service/limiter.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -70,6 +71,12 @@ app_open(struct app *app, const struct config *cfg, struct store *st,
          const unsigned char key[SECRET_KEY_LEN])
 {
     app_open_admin(app, cfg, st, key);
+    unsigned char addr[16];
+    if (cfg->trusted_proxy != NULL && inet_pton(AF_INET, cfg->trusted_proxy, addr) != 1 &&
+        inet_pton(AF_INET6, cfg->trusted_proxy, addr) != 1) {
+        ra_log(RA_LOG_ERR, "--trusted-proxy %s: expected an IP address", cfg->trusted_proxy);
+        return -EINVAL;
+    }
     int rc = accounts_new(&app->accounts);
     if (rc == 0)
         rc = open_limiters(app);

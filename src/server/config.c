@@ -58,6 +58,9 @@ static const struct config_option options[] = {
     STR("--tls-cert", "FILE", tls_cert, NULL, SRV, "TLS certificate chain (PEM)"),
     STR("--tls-key", "FILE", tls_key, NULL, SRV, "TLS private key (PEM)"),
     FLAG("--insecure-http", insecure_http, SRV, "allow plain HTTP on a non-loopback address"),
+    STR("--trusted-proxy", "ADDR", trusted_proxy, NULL, SRV,
+        "a balancer's IP address: from it, take the client from X-Forwarded-For and the scheme "
+        "from X-Forwarded-Proto"),
     STR("--access-log", "PATH", access_log, "-", SRV, "access log path, - for stdout, off"),
     NUM("--threads", "N", threads, 0, 0, 256, SRV, "worker threads (0 = one per core)"),
     NUM("--rate-limit", "N", rate_limit, 10, 0, 1000000, SRV,

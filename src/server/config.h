@@ -20,6 +20,7 @@ struct config {
     const char *tls_cert; /* PEM files; both or neither */
     const char *tls_key;
     bool insecure_http;     /* allow plain HTTP on a non-loopback address */
+    const char *trusted_proxy; /* a balancer's address whose X-Forwarded-For/-Proto count */
     const char *access_log; /* path, "-" for stdout, "off" */
     long threads;           /* 0 = one per core */
     long rate_limit;        /* per account per endpoint per second; 0 = off */

@@ -374,6 +374,7 @@ test_usage(void)
         "--tls-cert",
         "--tls-key",
         "--insecure-http",
+        "--trusted-proxy",
         "--access-log",
         "--threads",
         "--rate-limit",

@@ -361,6 +361,42 @@ test_whole_hash_compared(void)
     }
 }
 
+/* Behind --trusted-proxy, failures count against the client the proxy names; from anywhere
+ * else, X-Forwarded-For is ignored. */
+static void
+test_trusted_proxy(void)
+{
+    struct pair p = new_pair(&one, "proxied");
+    one.cfg.auth_fail_limit = 1;
+    one.cfg.trusted_proxy = "127.0.0.1";
+    char auth[256];
+    basic(auth, sizeof(auth), p.id, "wrong");
+    struct fake a = {{"Host", "Authorization", "X-Forwarded-For"},
+                     {"localhost", auth, "203.0.113.99, 192.0.2.201"},
+                     3};
+    struct fake b = a;
+    b.values[2] = "192.0.2.202";
+    ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "127.0.0.1", &a).status, 401);
+    ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "127.0.0.1", &a).status, 429);
+    /* Another client behind the same proxy is not throttled, */
+    ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "127.0.0.1", &b).status, 401);
+    /* but the client itself is, when it comes directly. */
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.201", p.id, "wrong").status, 429);
+    /* Not from the proxy: the header counts for nothing, the peer is the client. */
+    struct fake c = b;
+    c.values[2] = "198.51.100.77";
+    ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "192.0.2.203", &c).status, 401);
+    ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "192.0.2.203", &c).status, 429);
+    ASSERT_EQ_INT(get_projects(&one, "198.51.100.77", p.id, "wrong").status, 401);
+    /* A malformed header leaves the proxy's own address. */
+    struct fake d = a;
+    d.values[2] = "not-an-address";
+    ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "127.0.0.1", &d).status, 401);
+    ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "127.0.0.1", &d).status, 429);
+    one.cfg.trusted_proxy = NULL;
+    one.cfg.auth_fail_limit = 0;
+}
+
 /* Two apps in one process: credentials, failures and rate windows of one are not the other's. */
 static void
 test_two_apps(void)
@@ -398,6 +434,7 @@ main(void)
     RUN(test_header_boundary);
     RUN(test_same_work_for_unknown_ids);
     RUN(test_whole_hash_compared);
+    RUN(test_trusted_proxy);
     RUN(test_two_apps);
     close_world(&one);
     close_world(&two);

@@ -27,6 +27,7 @@
 #include "service/cluster.h"
 #include "service/limiter.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -126,6 +127,83 @@ phase_strict(struct request *req)
         return fail(req, 400, "Bad Request", true);
     if (h->bytes > (size_t)req->app->cfg->max_header)
         return fail(req, 431, "Request header fields too large", true);
+    return 0;
+}
+
+/* Parse the IP address text[0..n) (no port) into *out. */
+static bool
+parse_ip(const char *text, size_t n, struct sockaddr_storage *out)
+{
+    char buf[INET6_ADDRSTRLEN];
+    if (n == 0 || n >= sizeof(buf))
+        return false;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+    memset(out, 0, sizeof(*out));
+    struct sockaddr_in *in = (struct sockaddr_in *)out;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+    if (inet_pton(AF_INET, buf, &in->sin_addr) == 1) {
+        in->sin_family = AF_INET;
+        return true;
+    }
+    if (inet_pton(AF_INET6, buf, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        return true;
+    }
+    return false;
+}
+
+/* The last address of an X-Forwarded-For value (the one our proxy added) into *out. */
+static bool
+last_forwarded(const char *value, struct sockaddr_storage *out)
+{
+    const char *p = strrchr(value, ',');
+    p = p != NULL ? p + 1 : value;
+    p += strspn(p, " \t");
+    size_t n = strcspn(p, " \t");
+    return p[n + strspn(p + n, " \t")] == '\0' && parse_ip(p, n, out);
+}
+
+/* The 16-byte form of an address, IPv4 as IPv4-mapped; false for other families. */
+static bool
+ip16(const struct sockaddr *sa, unsigned char out[16])
+{
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (sa->sa_family == AF_INET) {
+        memcpy(out, mapped, 12);
+        memcpy(out + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        return true;
+    }
+    if (sa->sa_family == AF_INET6) {
+        memcpy(out, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+        return true;
+    }
+    return false;
+}
+
+/* True when the connection comes from the --trusted-proxy address. */
+static bool
+from_trusted_proxy(const struct request *req)
+{
+    const char *proxy = req->app->cfg->trusted_proxy;
+    struct sockaddr_storage ss;
+    unsigned char a[16], b[16];
+    return proxy != NULL && req->peer != NULL && parse_ip(proxy, strlen(proxy), &ss) &&
+           ip16((const struct sockaddr *)&ss, a) && ip16(req->peer, b) && memcmp(a, b, 16) == 0;
+}
+
+/* Phase: behind the --trusted-proxy balancer, the client and scheme it names. */
+static int
+phase_forwarded(struct request *req)
+{
+    if (!from_trusted_proxy(req))
+        return 0;
+    const char *xff = request_field(req, "X-Forwarded-For");
+    if (xff != NULL && last_forwarded(xff, &req->client))
+        req->peer = (const struct sockaddr *)&req->client;
+    const char *proto = request_field(req, "X-Forwarded-Proto");
+    if (proto != NULL)
+        req->tls = strcasecmp(proto, "https") == 0;
     return 0;
 }
 
@@ -255,6 +333,7 @@ phase_dispatch(struct request *req)
 
 static const struct phase phases[] = {
     {"strict headers", STAGE_HEAD, 0, phase_strict},
+    {"forwarded client", STAGE_HEAD, 0, phase_forwarded},
     {"route", STAGE_HEAD, 0, phase_route},
     {"basic authentication and failure throttle", STAGE_HEAD, ROUTE_BASIC, phase_basic},
     {"rate limit", STAGE_HEAD, ROUTE_BASIC | ROUTE_RATED, phase_rate},

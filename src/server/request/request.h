@@ -72,6 +72,7 @@ struct request {
     char log_path[256];
     char customer_id[STORE_HEX32 + 1]; /* the verified Customer ID, "" otherwise */
     struct request_fields fields;
+    struct sockaddr_storage client; /* the client a trusted proxy names; peer then points here */
     bool has_body;                /* Content-Length > 0 or Transfer-Encoding */
     const struct route *route;    /* NULL until routed */
     int64_t account_id;           /* the caller's account once admitted, else 0 */
