@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-test run test test-sanitize fuzz bench install clean
+.PHONY: all deps deps-test run cluster test test-sanitize fuzz bench install clean
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
@@ -21,6 +21,12 @@ deps-test:
 # Build, create ./var with a demo account, credential and certificate, and serve HTTPS.
 run: all
 	@scripts/run-demo.sh $(BUILD)/bin/restauthd
+
+# A local cluster: PostgreSQL 15 under ./var/cluster, three nodes and nginx on
+# https://localhost:8443 (round-robin, TLS at nginx). Ctrl-C stops everything it started.
+cluster: all
+	@scripts/deps.sh cluster
+	@scripts/cluster.sh $(BUILD)/bin/restauthd
 
 # Every test: unit tests, fuzz-corpus replays, end-to-end tests over HTTPS and the console's
 # API and browser tests (screenshots in $(BUILD)/console-screenshots/).
