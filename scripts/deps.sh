@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Install the Debian packages restauth needs to build, run and test, skipping those present.
-# `deps.sh cluster` adds what `make cluster` runs: PostgreSQL 15 and nginx.
+# postgresql-15 provides the server binaries the PostgreSQL store's tests start
+# (tests/pg/pg-server.sh); libpq-dev the client library restauthd links.
+# `deps.sh cluster` adds what `make cluster` runs besides: nginx.
 # `deps.sh test` also installs what the console's browser tests need: Debian's chromium,
 # Node.js with npm (unless a node and an npm are on the PATH already) and the npm packages
 # pinned in tests/console/package-lock.json (npm ci, when node_modules is missing).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libsodium-dev libgnutls28-dev libcurl4-openssl-dev openssl curl python3-pytest sqlite3
-      clang libclang-rt-14-dev valgrind groff-base)
-if [ "${1:-}" = cluster ]; then
-  pkgs+=(postgresql-15 nginx-light)
+      clang libclang-rt-14-dev valgrind groff-base postgresql-15 libpq-dev)
+if [ "${1:-}" = cluster ] || [ "${1:-}" = test ]; then
+  pkgs+=(nginx-light)
 fi
 if [ "${1:-}" = test ]; then
   pkgs+=(chromium)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_store_sqlite_console.c: the SQLite store's console operations (migration 2, sign-in
- * data, pending pairs and their once-only secret issue, sessions) on throwaway database files.
+ * test_store_sqlite_console.c: what only the SQLite backend has for the console: migration 2
+ * of a database made by the first release. The console's operations themselves are tested on
+ * every backend by store_suite_console.c (the test_store program).
  */
 #include "store/store.h"
 #include "store/store_sqlite.h"
@@ -11,9 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <sqlite3.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -29,13 +28,6 @@ raw_exec(const char *name, const char *sql)
         rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
     sqlite3_close(db);
     return rc;
-}
-
-static void
-make_pending(struct store_cred *c, const char *id, int64_t account, int64_t created)
-{
-    cred_init(c, id, account, created);
-    c->pending = true;
 }
 
 /* A database made by the first release (schema version 1) keeps its pairs through
@@ -99,231 +91,11 @@ test_migration_from_v1(void)
     sqlite3_close(db);
 }
 
-static void
-test_login(void)
-{
-    struct store st;
-    struct store_account a, b;
-    struct store_login l;
-    if (open_store(&st, "login.db") != 0)
-        return;
-    const struct store_ops *o = st.ops;
-    new_account(&st, "alice", &a);
-    new_account(&st, "bob", &b);
-    ASSERT_EQ_INT(o->login_by_email(st.priv, "alice@example.com", &l), -ENOENT);
-    ASSERT_EQ_INT(o->login_set(st.priv, a.id, "Alice@Example.com", NULL), 0);
-    ASSERT_EQ_INT(o->login_by_email(st.priv, "alice@EXAMPLE.com", &l), 0);
-    ASSERT_EQ_INT(l.account_id, a.id);
-    ASSERT_EQ_STR(l.name, "alice");
-    ASSERT_EQ_STR(l.email, "Alice@Example.com");
-    ASSERT_EQ_STR(l.pwhash, "");
-    /* E-mail addresses are unique, ignoring case. */
-    ASSERT_EQ_INT(o->login_set(st.priv, b.id, "ALICE@example.COM", NULL), -EEXIST);
-    ASSERT_EQ_INT(o->login_set(st.priv, b.id, "bob@example.com", "$argon2id$fake"), 0);
-    ASSERT_EQ_INT(o->login_by_id(st.priv, b.id, &l), 0);
-    ASSERT_EQ_STR(l.pwhash, "$argon2id$fake");
-    ASSERT_EQ_STR(l.email, "bob@example.com");
-    /* NULL keeps a field; the e-mail of the same account may change its case. */
-    ASSERT_EQ_INT(o->login_set(st.priv, b.id, NULL, "$argon2id$other"), 0);
-    ASSERT_EQ_INT(o->login_set(st.priv, a.id, "ALICE@example.com", NULL), 0);
-    ASSERT_EQ_INT(o->login_by_email(st.priv, "bob@example.com", &l), 0);
-    ASSERT_EQ_STR(l.pwhash, "$argon2id$other");
-    ASSERT_EQ_INT(o->login_set(st.priv, 9999, "x@example.com", NULL), -ENOENT);
-    ASSERT_EQ_INT(o->login_set(st.priv, a.id, "", NULL), -EINVAL);
-    ASSERT_EQ_INT(o->login_by_id(st.priv, 9999, &l), -ENOENT);
-    ASSERT_EQ_INT(o->login_by_email(st.priv, "", &l), -ENOENT);
-    store_close(&st);
-}
-
-static void
-test_pending_issue(void)
-{
-    struct store st;
-    struct store_account a, b;
-    struct store_cred c;
-    unsigned char h[STORE_HASH_LEN];
-    if (open_store(&st, "issue.db") != 0)
-        return;
-    const struct store_ops *o = st.ops;
-    new_account(&st, "alice", &a);
-    new_account(&st, "bob", &b);
-    make_pending(&c, "p1", a.id, 50);
-    ASSERT_EQ_INT(o->cred_add(st.priv, &c, 2), 0);
-    make_pending(&c, "p2", a.id, 51);
-    ASSERT_EQ_INT(o->cred_add(st.priv, &c, 2), 0);
-    make_pending(&c, "p3", a.id, 52);
-    ASSERT_EQ_INT(o->cred_add(st.priv, &c, 2), -EDQUOT); /* pending pairs count */
-    memset(&c, 0x55, sizeof(c));
-    ASSERT_EQ_INT(o->cred_get(st.priv, "p1", &c), 0);
-    ASSERT_TRUE(c.pending);
-    ASSERT_EQ_INT(c.issued, 0);
-    static const unsigned char zero[STORE_HASH_LEN];
-    ASSERT_EQ_MEM(c.hash, zero, STORE_HASH_LEN);
-
-    memset(h, 0xab, sizeof(h));
-    ASSERT_EQ_INT(o->cred_issue(st.priv, b.id, "p1", h, 60), -ENOENT); /* not bob's */
-    ASSERT_EQ_INT(o->cred_issue(st.priv, a.id, "nope", h, 60), -ENOENT);
-    ASSERT_EQ_INT(o->cred_issue(st.priv, a.id, "p1", h, 60), 0);
-    ASSERT_EQ_INT(o->cred_issue(st.priv, a.id, "p1", h, 61), -EALREADY);
-    ASSERT_EQ_INT(o->cred_get(st.priv, "p1", &c), 0);
-    ASSERT_TRUE(!c.pending);
-    ASSERT_EQ_INT(c.issued, 60);
-    ASSERT_EQ_MEM(c.hash, h, STORE_HASH_LEN);
-
-    /* A pair made with its secret (the CLI) is issued at creation and cannot be issued. */
-    cred_init(&c, "cli", b.id, 70);
-    ASSERT_EQ_INT(o->cred_add(st.priv, &c, -1), 0);
-    ASSERT_EQ_INT(o->cred_get(st.priv, "cli", &c), 0);
-    ASSERT_EQ_INT(c.issued, 70);
-    ASSERT_EQ_INT(o->cred_issue(st.priv, b.id, "cli", h, 80), -EALREADY);
-    store_close(&st);
-}
-
-struct race {
-    atomic_int wins;
-    atomic_int already;
-};
-
-/* Each thread opens its own connection (as separate processes would) and tries to issue the
- * same pending pair. */
-static void *
-issue_thread(void *arg)
-{
-    struct race *r = arg;
-    struct store st;
-    char url[PATH_MAX];
-    unsigned char h[STORE_HASH_LEN] = {1};
-    if (store_open(store_url(url, sizeof(url), "race.db"), &st) != 0)
-        return NULL;
-    int rc = st.ops->cred_issue(st.priv, 1, "race", h, 5);
-    if (rc == 0)
-        atomic_fetch_add(&r->wins, 1);
-    else if (rc == -EALREADY)
-        atomic_fetch_add(&r->already, 1);
-    store_close(&st);
-    return NULL;
-}
-
-static void
-test_issue_race(void)
-{
-    struct store st;
-    struct store_account a;
-    struct store_cred c;
-    struct race r = {0};
-    pthread_t th[6];
-    if (open_store(&st, "race.db") != 0)
-        return;
-    new_account(&st, "alice", &a);
-    make_pending(&c, "race", a.id, 1);
-    ASSERT_EQ_INT(st.ops->cred_add(st.priv, &c, -1), 0);
-    store_close(&st);
-    for (int i = 0; i < 6; i++)
-        pthread_create(&th[i], NULL, issue_thread, &r);
-    for (int i = 0; i < 6; i++)
-        pthread_join(th[i], NULL);
-    ASSERT_EQ_INT(atomic_load(&r.wins), 1);
-    ASSERT_EQ_INT(atomic_load(&r.already), 5);
-}
-
-static void
-test_sessions(void)
-{
-    struct store st;
-    struct store_account a;
-    struct store_session s1 = {.created = 100, .last_seen = 100, .expires = 1000};
-    struct store_session s2, got;
-    if (open_store(&st, "sess.db") != 0)
-        return;
-    const struct store_ops *o = st.ops;
-    new_account(&st, "alice", &a);
-    memset(s1.token_hash, 1, STORE_HASH_LEN);
-    s1.account_id = a.id;
-    snprintf(s1.csrf, sizeof(s1.csrf), "%s", "csrf-one");
-    s2 = s1;
-    memset(s2.token_hash, 2, STORE_HASH_LEN);
-    s2.last_seen = 500;
-    ASSERT_EQ_INT(o->session_add(st.priv, &s1), 0);
-    ASSERT_EQ_INT(o->session_add(st.priv, &s1), -EEXIST);
-    ASSERT_EQ_INT(o->session_add(st.priv, &s2), 0);
-    ASSERT_EQ_INT(o->session_get(st.priv, s1.token_hash, &got), 0);
-    ASSERT_EQ_INT(got.account_id, a.id);
-    ASSERT_EQ_STR(got.csrf, "csrf-one");
-    ASSERT_EQ_INT(got.created, 100);
-    ASSERT_EQ_INT(got.expires, 1000);
-    ASSERT_EQ_INT(o->session_touch(st.priv, s1.token_hash, 150), 0);
-    ASSERT_EQ_INT(o->session_touch(st.priv, s1.token_hash, 120), 0); /* never backwards */
-    ASSERT_EQ_INT(o->session_get(st.priv, s1.token_hash, &got), 0);
-    ASSERT_EQ_INT(got.last_seen, 150);
-
-    /* Purge at 560 with 100 s idle: s1 (last seen 150) goes, s2 (500) stays. */
-    ASSERT_EQ_INT(o->session_purge(st.priv, 560, 100), 0);
-    ASSERT_EQ_INT(o->session_get(st.priv, s1.token_hash, &got), -ENOENT);
-    ASSERT_EQ_INT(o->session_get(st.priv, s2.token_hash, &got), 0);
-    /* Past the absolute expiry it goes whatever its activity. */
-    ASSERT_EQ_INT(o->session_purge(st.priv, 1000, 100000), 0);
-    ASSERT_EQ_INT(o->session_get(st.priv, s2.token_hash, &got), -ENOENT);
-
-    /* Delete, and a new password ends every session of the account. */
-    ASSERT_EQ_INT(o->session_add(st.priv, &s1), 0);
-    ASSERT_EQ_INT(o->session_delete(st.priv, s1.token_hash), 0);
-    ASSERT_EQ_INT(o->session_delete(st.priv, s1.token_hash), -ENOENT);
-    ASSERT_EQ_INT(o->session_add(st.priv, &s1), 0);
-    ASSERT_EQ_INT(o->session_add(st.priv, &s2), 0);
-    ASSERT_EQ_INT(o->login_set(st.priv, a.id, "a@example.com", NULL), 0);
-    ASSERT_EQ_INT(o->session_get(st.priv, s1.token_hash, &got), 0); /* e-mail alone: kept */
-    ASSERT_EQ_INT(o->login_set(st.priv, a.id, NULL, "$argon2id$new"), 0);
-    ASSERT_EQ_INT(o->session_get(st.priv, s1.token_hash, &got), -ENOENT);
-    ASSERT_EQ_INT(o->session_get(st.priv, s2.token_hash, &got), -ENOENT);
-    s1.account_id = 9999;
-    ASSERT_EQ_INT(o->session_add(st.priv, &s1), -ENOENT); /* no such account */
-    store_close(&st);
-}
-
-/* One account holds at most STORE_SESSIONS_PER_ACCOUNT sessions; the oldest end first and
- * other accounts' sessions are untouched. */
-static void
-test_session_cap(void)
-{
-    struct store st;
-    struct store_account a, b;
-    struct store_session ss = {.last_seen = 1, .expires = 100000}, other, got;
-    if (open_store(&st, "cap.db") != 0)
-        return;
-    const struct store_ops *o = st.ops;
-    new_account(&st, "many", &a);
-    new_account(&st, "other", &b);
-    snprintf(ss.csrf, sizeof(ss.csrf), "%s", "csrf");
-    other = ss;
-    other.account_id = b.id;
-    memset(other.token_hash, 0xee, STORE_HASH_LEN);
-    ASSERT_EQ_INT(o->session_add(st.priv, &other), 0);
-    ss.account_id = a.id;
-    int total = STORE_SESSIONS_PER_ACCOUNT + 5;
-    for (int i = 0; i < total; i++) {
-        memset(ss.token_hash, i + 1, STORE_HASH_LEN);
-        ss.created = 10 + i;
-        ASSERT_EQ_INT(o->session_add(st.priv, &ss), 0);
-    }
-    for (int i = 0; i < total; i++) {
-        memset(ss.token_hash, i + 1, STORE_HASH_LEN);
-        int want = i < total - STORE_SESSIONS_PER_ACCOUNT ? -ENOENT : 0;
-        ASSERT_EQ_INT(o->session_get(st.priv, ss.token_hash, &got), want);
-    }
-    ASSERT_EQ_INT(o->session_get(st.priv, other.token_hash, &got), 0);
-    store_close(&st);
-}
-
 int
 main(void)
 {
     if (fixture_begin("store-console") < 0)
         return 1;
     RUN(test_migration_from_v1);
-    RUN(test_login);
-    RUN(test_pending_issue);
-    RUN(test_issue_race);
-    RUN(test_sessions);
-    RUN(test_session_cap);
     return harness_done();
 }

@@ -3,9 +3,10 @@
  * store.c: pick the storage backend from the scheme of the store URL.
  *
  * A URL is "SCHEME:LOCATION". The scheme (matched case-insensitively, RFC 3986) selects one
- * entry of backends[]; the backend receives LOCATION untouched and interprets it. For SQLite,
- * "sqlite:PATH", "sqlite://PATH" and "sqlite:///abs/path" all name a file. The URL itself is
- * never logged: a database URL may carry a password.
+ * entry of backends[]. The SQLite backend receives LOCATION untouched and interprets it:
+ * "sqlite:PATH", "sqlite://PATH" and "sqlite:///abs/path" all name a file. The PostgreSQL
+ * backend receives the whole URL, which is a libpq connection URI ("postgresql://..." or
+ * "postgres://..."). The URL itself is never logged: a database URL may carry a password.
  */
 #include "store/store.h"
 
@@ -14,8 +15,14 @@
 #include <string.h>
 #include <strings.h>
 
-static const struct store_ops *const backends[] = {
-    &store_sqlite_ops,
+static const struct {
+    const char *scheme;
+    const struct store_ops *ops;
+    bool whole_url; /* the backend gets the whole URL, else what follows "scheme:" */
+} backends[] = {
+    {"sqlite", &store_sqlite_ops, false},
+    {"postgresql", &store_pg_ops, true},
+    {"postgres", &store_pg_ops, true},
 };
 
 /*
@@ -34,16 +41,16 @@ store_open(const char *url, struct store *st)
     const char *colon = strchr(url, ':');
     if (colon == NULL || colon == url) {
         fprintf(stderr, "restauthd: store: the store URL must start with a scheme, "
-                        "e.g. sqlite:PATH\n");
+                        "e.g. sqlite:PATH or postgresql://HOST/DB\n");
         return -EINVAL;
     }
     size_t len = (size_t)(colon - url);
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
-        const struct store_ops *ops = backends[i];
-        if (strlen(ops->scheme) != len || strncasecmp(ops->scheme, url, len) != 0)
+        const struct store_ops *ops = backends[i].ops;
+        if (strlen(backends[i].scheme) != len || strncasecmp(backends[i].scheme, url, len) != 0)
             continue;
         void *priv = NULL;
-        int rc = ops->open(colon + 1, &priv);
+        int rc = ops->open(backends[i].whole_url ? url : colon + 1, &priv);
         if (rc != 0)
             return rc;
         st->ops = ops;

@@ -136,8 +136,9 @@ typedef int (*store_node_fn)(void *ctx, const struct store_node *n);
 struct store_ops {
     const char *scheme; /* URL scheme this backend serves, e.g. "sqlite" */
 
-    /* Open the database at `location` (the URL without "scheme:"), creating it if needed,
-     * and apply every pending schema migration. */
+    /* Open the database at `location` (SQLite: the URL without "scheme:"; PostgreSQL: the
+     * whole URL), creating it if needed (SQLite), and apply every pending schema migration.
+     * -ENOTCONN when the database server cannot be reached. */
     int (*open)(const char *location, void **priv);
     void (*close)(void *priv);
 
@@ -229,10 +230,13 @@ struct store {
     void *priv;
 };
 
-/* Open the store named by `url` ("sqlite:PATH"). Returns 0 or a negative code. */
+/* Open the store named by `url` ("sqlite:PATH", or a PostgreSQL connection URI such as
+ * "postgresql://user@host:5432/db?sslmode=verify-full&pool_size=8"). Returns 0 or a negative
+ * code. */
 int store_open(const char *url, struct store *st);
 void store_close(struct store *st);
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops; /* "postgresql" and "postgres" */
 
 #endif
