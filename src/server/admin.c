@@ -59,7 +59,9 @@ admin_open(const struct config *cfg, struct store *st, unsigned char *key)
         return -EINVAL;
     int rc = store_open(cfg->store, st);
     if (rc < 0) {
-        fprintf(stderr, "restauthd: cannot open store %s: %s\n", cfg->store, strerror(-rc));
+        char where[256];
+        fprintf(stderr, "restauthd: cannot open store %s: %s\n",
+                store_describe(cfg->store, where, sizeof(where)), strerror(-rc));
         return rc;
     }
     rc = secret_key_load(path, key);
@@ -177,7 +179,9 @@ admin_init(const struct config *cfg)
         fprintf(stderr, "restauthd: cannot create the demo account: %s\n", strerror(-rc));
         return 1;
     }
-    fprintf(stderr, "restauthd: store %s ready\n", cfg->store);
+    char where[256];
+    fprintf(stderr, "restauthd: store %s ready\n",
+            store_describe(cfg->store, where, sizeof(where)));
     return 0;
 }
 

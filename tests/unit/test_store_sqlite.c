@@ -143,11 +143,30 @@ test_data_version(void)
     store_close(&s1);
 }
 
+/* Messages name a store without its user, password or parameters. */
+static void
+test_describe(void)
+{
+    char buf[128];
+    ASSERT_EQ_STR(
+        store_describe("postgresql://u:pw@db.example:5432/ra?sslmode=disable", buf, sizeof(buf)),
+        "postgresql://db.example:5432/ra");
+    ASSERT_EQ_STR(store_describe("postgres://u@h/d", buf, sizeof(buf)), "postgres://h/d");
+    ASSERT_EQ_STR(store_describe("postgresql://h:1/d#x", buf, sizeof(buf)), "postgresql://h:1/d");
+    ASSERT_EQ_STR(store_describe("sqlite:var/restauth.db", buf, sizeof(buf)),
+                  "sqlite:var/restauth.db");
+    ASSERT_TRUE(strstr(store_describe("postgresql://a:secret@h/d", buf, sizeof(buf)), "secret") ==
+                NULL);
+    ASSERT_EQ_STR(store_describe("weird", buf, sizeof(buf)), "(a store)");
+    ASSERT_EQ_STR(store_describe(NULL, buf, sizeof(buf)), "(a store)");
+}
+
 int
 main(void)
 {
     if (fixture_begin("store") < 0)
         return 1;
+    RUN(test_describe);
     RUN(test_url);
     RUN(test_migrations);
     RUN(test_data_version);

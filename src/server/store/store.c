@@ -71,3 +71,22 @@ store_close(struct store *st)
     st->ops = NULL;
     st->priv = NULL;
 }
+
+const char *
+store_describe(const char *url, char *buf, size_t cap)
+{
+    const char *rest = url != NULL ? strstr(url, "://") : NULL;
+    if (url == NULL || strncasecmp(url, "sqlite:", 7) == 0 || rest == NULL) {
+        snprintf(buf, cap, "%s",
+                 url != NULL && strncasecmp(url, "sqlite:", 7) == 0 ? url : "(a store)");
+        return buf;
+    }
+    const char *host = rest + 3;
+    const char *at = strchr(host, '@');
+    const char *slash = strchr(host, '/');
+    if (at != NULL && (slash == NULL || at < slash))
+        host = at + 1;
+    size_t n = strcspn(host, "?#");
+    snprintf(buf, cap, "%.*s://%.*s", (int)(rest - url), url, (int)n, host);
+    return buf;
+}

@@ -236,6 +236,10 @@ struct store {
 int store_open(const char *url, struct store *st);
 void store_close(struct store *st);
 
+/* A store URL fit for a message: without its user, password and parameters
+ * ("postgresql://db.example:5432/restauth"); an SQLite URL as it is. Writes into buf. */
+const char *store_describe(const char *url, char *buf, size_t cap);
+
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops; /* "postgresql" and "postgres" */
 
