@@ -57,7 +57,7 @@ if [[ $KIND == sqlite ]]; then
     DB=$TMP/restauth.db
     STORE=sqlite:$DB
 elif [[ $KIND == postgresql ]]; then
-    PG_DIR=$TMP/pg
+    PG_DIR=/tmp/restauth-million-pg-$$ # the postgres user must reach it: not under $TMP
     STORE=$(bash "$ROOT/tests/pg/pg-server.sh" start "$PG_DIR" | tail -n1)
 else
     echo "million: KIND is sqlite or postgresql" >&2
@@ -83,7 +83,7 @@ if [[ $KIND == sqlite ]]; then
                randomblob(32), 1000, 0, 1, 1000 FROM c;
         DELETE FROM changes; COMMIT;"
 else
-    bash "$ROOT/tests/pg/pg-server.sh" psql "$PG_DIR" -c "BEGIN;
+    psql "$STORE" -q -v ON_ERROR_STOP=1 -c "BEGIN;
         INSERT INTO credentials (customer_id, account_id, hash, created, last_used, status, issued)
         SELECT md5(random()::text || g), (SELECT id FROM accounts WHERE name = 'bulk'),
                decode(md5(g::text) || md5(random()::text), 'hex'), 1000, 0, 1, 1000
@@ -182,7 +182,7 @@ kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
 if [[ $KIND == sqlite ]]; then
     sqlite3 "$DB" "DELETE FROM credentials WHERE account_id = (SELECT id FROM accounts WHERE name = 'bulk');"
 else
-    bash "$ROOT/tests/pg/pg-server.sh" psql "$PG_DIR" -c \
+    psql "$STORE" -q -v ON_ERROR_STOP=1 -c \
         "DELETE FROM credentials WHERE account_id = (SELECT id FROM accounts WHERE name = 'bulk');" >/dev/null
 fi
 read -r PID2 PORT2 STARTUP2 < <(serve "$TMP/empty.err")
