@@ -101,7 +101,6 @@ serve() {
     taskset -c "$SERVER_CPU" "$RESTAUTHD" serve --store "$STORE" --key-file "$KEYF" \
         --listen "127.0.0.1:$p" --access-log off --rate-limit 0 --auth-fail-limit 0 2>"$err" &
     local pid=$!
-    PIDS+=("$pid")
     for ((i = 0; i < 1200; i++)); do
         if grep -q "listening on" "$err"; then
             t1=$(date +%s.%N)
@@ -111,6 +110,7 @@ serve() {
         kill -0 "$pid" 2>/dev/null || { cat "$err" >&2; exit 1; }
         sleep 0.05
     done
+    kill -TERM "$pid"
     echo "million: the server did not start within 60 s" >&2
     exit 1
 }
@@ -137,6 +137,7 @@ rps() { # rps PORT CREDENTIAL
 }
 
 read -r PID PORT STARTUP < <(serve "$TMP/full.err")
+PIDS+=("$PID") # serve ran in a subshell: its PIDS+= did not reach this one
 RSS_FULL=$(rss "$PID")
 log "start-up with $N credentials: ${STARTUP} s, RSS ${RSS_FULL} MiB"
 RPS_FULL=$(rps "$PORT" "$REAL")
@@ -186,6 +187,7 @@ else
         "DELETE FROM credentials WHERE account_id = (SELECT id FROM accounts WHERE name = 'bulk');" >/dev/null
 fi
 read -r PID2 PORT2 STARTUP2 < <(serve "$TMP/empty.err")
+PIDS+=("$PID2")
 RSS_EMPTY=$(rss "$PID2")
 RPS_EMPTY=$(rps "$PORT2" "$REAL")
 log "authenticated req/s with an empty table: $RPS_EMPTY (start-up ${STARTUP2} s, RSS ${RSS_EMPTY} MiB)"
