@@ -100,6 +100,13 @@ def start_all(nodes, *args):
     wait_until(lambda: live(nodes[0]) == len(nodes))
 
 
+def all_applied(node):
+    """True when every node has applied the whole feed (`cluster status` shows no lag)."""
+    cp = node.cli("cluster", "status", check=True)
+    rows = [line.split("\t") for line in cp.stdout.splitlines()[2:]]
+    return rows and all(r[2] == "0" for r in rows if r[4] == "live")
+
+
 def live(node):
     cp = node.cli("cluster", "status", check=True)
     return sum(line.endswith("\tlive") for line in cp.stdout.splitlines())
@@ -221,13 +228,19 @@ def test_postgresql_stops_and_comes_back(pg, cluster):
     start_all(cluster)
     a, b, c = cluster
     cred = a.account_with_secret("faults")
+    made = a.create(cred, "kept")
+    wait_until(lambda: all_applied(a))  # no feed row left to drop a list cached now
     for n in cluster:
-        project_list(n.wait_auth_ok(cred))  # the list is cached on every node
+        assert len(project_list(n.wait_auth_ok(cred))) == 1  # cached on every node
     pg_ctl(pg, "halt")
     try:
         for n in cluster:
-            # Authentication and the cached list are served from memory.
-            project_list(n.request("GET", "/dev/v1/projects", cred=cred))
+            # Authentication and project GETs are served from memory.
+            assert project_list(n.request("GET", "/dev/v1/projects", cred=cred))[0]["id"] == made["id"]
+            for query in (f"id={made['id']}", "name=kept"):
+                got = project_list(n.request("GET", f"/dev/v1/project?{query}", cred=cred))
+                assert [p["id"] for p in got] == [made["id"]], got
+            assert n.request("GET", "/dev/v1/project?name=nope", cred=cred).status == 404
             assert n.request("GET", "/dev/v1/projects", cred=("0" * 32, "0" * 32)).status == 401
             # A write is refused, never acknowledged.
             r = n.request("POST", "/dev/v1/project", {"name": "while-down"}, cred=cred)
@@ -248,7 +261,7 @@ def test_postgresql_stops_and_comes_back(pg, cluster):
         return [p["name"] for p in project_list(n.request("GET", "/dev/v1/projects", cred=cred))]
 
     for n in cluster:
-        wait_until(lambda: names(n) == ["after"], timeout=2.0)
+        wait_until(lambda: names(n) == ["kept", "after"], timeout=2.0)
     # And they catch up on changes made after it came back.
     other = a.add_secret("faults")
     for n in cluster:

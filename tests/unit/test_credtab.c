@@ -598,6 +598,37 @@ test_registry(void)
     ASSERT_EQ_INT(bad, 0);
 }
 
+/* acct_cache_with: copy the cached body. */
+static int
+copy_body(void *ctx, const struct project_cache *c)
+{
+    char **out = ctx;
+    *out = ra_malloc(c->len);
+    if (*out == NULL)
+        return -ENOMEM;
+    memcpy(*out, c->json, c->len);
+    return (int)c->len;
+}
+
+/* The cached body of a (a copy at *out, its length at *len), or -ENOENT and the generation. */
+static int
+cache_get(struct acct *a, char **out, size_t *len, uint64_t *gen)
+{
+    int rc = acct_cache_with(a, copy_body, out, gen);
+    if (rc < 0)
+        return rc;
+    *len = (size_t)rc;
+    return 0;
+}
+
+/* Offer a body (taken) to the cache as built at generation gen. */
+static void
+cache_put(struct acct *a, char *json, size_t len, uint64_t gen)
+{
+    struct project_cache c = {.json = json, .len = len};
+    acct_cache_put(a, &c, gen);
+}
+
 static void
 test_cache(void)
 {
@@ -611,26 +642,26 @@ test_cache(void)
         return;
 
     /* Nothing cached at first. */
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g0), -ENOENT);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g0), -ENOENT);
     ASSERT_TRUE(out == NULL);
 
     /* Put with the current generation: cached, and get returns a copy. */
-    acct_cache_put(a, ra_strdup("{\"projects\":[1]}"), 16, g0);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), 0);
+    cache_put(a, ra_strdup("{\"projects\":[1]}"), 16, g0);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), 0);
     ASSERT_EQ_INT(len, 16);
     if (out != NULL && len == 16)
         ASSERT_EQ_MEM(out, "{\"projects\":[1]}", 16);
     char *first = out;
     out = NULL;
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), 0);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), 0);
     ASSERT_TRUE(out != NULL && out != first); /* a new copy each time */
     ra_free(first);
     ra_free(out);
     out = NULL;
 
     /* A second put while something is cached does not replace it. */
-    acct_cache_put(a, ra_strdup("{\"projects\":[2]}"), 16, g0);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), 0);
+    cache_put(a, ra_strdup("{\"projects\":[2]}"), 16, g0);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), 0);
     if (out != NULL && len == 16)
         ASSERT_EQ_MEM(out, "{\"projects\":[1]}", 16);
     ra_free(out);
@@ -638,17 +669,17 @@ test_cache(void)
 
     /* Invalidate: gone, and a new generation. */
     acct_invalidate(a);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), -ENOENT);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), -ENOENT);
     ASSERT_TRUE(g1 != g0);
 
     /* A list built before the invalidation (old generation) is dropped. */
-    acct_cache_put(a, ra_strdup("{\"projects\":[\"stale\"]}"), 22, g0);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
+    cache_put(a, ra_strdup("{\"projects\":[\"stale\"]}"), 22, g0);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g2), -ENOENT);
     ASSERT_EQ_INT(g2, g1);
 
     /* A list built after it is kept. */
-    acct_cache_put(a, ra_strdup("{\"projects\":[3]}"), 16, g1);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), 0);
+    cache_put(a, ra_strdup("{\"projects\":[3]}"), 16, g1);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g2), 0);
     if (out != NULL && len == 16)
         ASSERT_EQ_MEM(out, "{\"projects\":[3]}", 16);
     ra_free(out);
@@ -656,33 +687,33 @@ test_cache(void)
 
     /* A race: the list is read (gen g), the account changes, then the stale list arrives. */
     acct_invalidate(a);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), -ENOENT);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), -ENOENT);
     acct_invalidate(a);
-    acct_cache_put(a, ra_strdup("{\"projects\":[]}"), 15, g1);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
+    cache_put(a, ra_strdup("{\"projects\":[]}"), 15, g1);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g2), -ENOENT);
     ASSERT_TRUE(g2 != g1);
 
     /* Invalidating one account leaves another's cache alone; invalidate_all drops both. */
-    acct_cache_put(a, ra_strdup("{\"projects\":[4]}"), 16, g2);
-    ASSERT_EQ_INT(acct_cache_get(b, &out, &len, &gb), -ENOENT);
-    acct_cache_put(b, ra_strdup("{\"projects\":[5]}"), 16, gb);
+    cache_put(a, ra_strdup("{\"projects\":[4]}"), 16, g2);
+    ASSERT_EQ_INT(cache_get(b, &out, &len, &gb), -ENOENT);
+    cache_put(b, ra_strdup("{\"projects\":[5]}"), 16, gb);
     acct_invalidate(a);
-    ASSERT_EQ_INT(acct_cache_get(b, &out, &len, &gb), 0);
+    ASSERT_EQ_INT(cache_get(b, &out, &len, &gb), 0);
     ra_free(out);
     out = NULL;
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
-    acct_cache_put(a, ra_strdup("{\"projects\":[6]}"), 16, g2);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), 0);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g2), -ENOENT);
+    cache_put(a, ra_strdup("{\"projects\":[6]}"), 16, g2);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), 0);
     ra_free(out);
     out = NULL;
     uint64_t before_a = g2;
     accounts_invalidate_all(accounts);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), -ENOENT);
-    ASSERT_EQ_INT(acct_cache_get(b, &out, &len, &gb), -ENOENT);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), -ENOENT);
+    ASSERT_EQ_INT(cache_get(b, &out, &len, &gb), -ENOENT);
     ASSERT_TRUE(g1 != before_a);
     /* A put with the generation from before invalidate_all is dropped too. */
-    acct_cache_put(a, ra_strdup("{\"projects\":[7]}"), 16, before_a);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
+    cache_put(a, ra_strdup("{\"projects\":[7]}"), 16, before_a);
+    ASSERT_EQ_INT(cache_get(a, &out, &len, &g2), -ENOENT);
 }
 
 int

@@ -165,34 +165,61 @@ projects_create(struct request *req)
     }
 }
 
+/* An account's whole project list being built from the store, with where each object lies. */
 struct list_ctx {
     struct ra_buf buf;
-    size_t count;
+    struct project_cache cache; /* items grow here; json is taken from buf at the end */
+    size_t cap;
+    int err;
 };
 
-/* store_project_fn: append one project to a {"projects":[...]} body. */
+/* store_project_fn: append one project to a {"projects":[...]} body and note where it is. */
 static int
 append_project(void *arg, const struct store_project *p)
 {
     struct list_ctx *l = arg;
-    if (l->count++ > 0)
+    if (l->cache.n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        struct cached_project *v = ra_realloc(l->cache.items, cap * sizeof(*v));
+        if (v == NULL)
+            return -ENOMEM;
+        l->cache.items = v;
+        l->cap = cap;
+    }
+    if (l->cache.n > 0)
         ra_buf_putc(&l->buf, ',');
+    struct cached_project *item = &l->cache.items[l->cache.n];
+    item->off = l->buf.len;
     project_json_write(&l->buf, p, PROJECT_ORDER_LIST);
+    item->len = l->buf.len - item->off;
+    memcpy(item->id, p->id, sizeof(item->id));
+    item->name = ra_strdup(p->name);
+    if (item->name == NULL)
+        return -ENOMEM;
+    l->cache.n++;
     return l->buf.failed ? -ENOMEM : 0;
 }
 
-/* Build {"projects":[...]} for the filters; returns the store's code, fills l. */
+/* Build the account's whole {"projects":[...]} list into *c. Returns the store's code. */
 static int
-build_list(struct request *req, const char *id, const char *name, struct list_ctx *l)
+build_list(struct request *req, struct project_cache *c)
 {
-    ra_buf_init(&l->buf, 64u * 1024 * 1024);
-    l->count = 0;
-    ra_buf_puts(&l->buf, "{\"projects\":[");
-    int rc = req->app->store->ops->project_list(req->app->store->priv, req->acct->id, id, name,
-                                                append_project, l);
-    ra_buf_puts(&l->buf, "]}");
-    if (rc == 0 && l->buf.failed)
+    struct list_ctx l = {.cap = 0};
+    ra_buf_init(&l.buf, 64u * 1024 * 1024);
+    ra_buf_puts(&l.buf, "{\"projects\":[");
+    int rc = req->app->store->ops->project_list(req->app->store->priv, req->acct->id, NULL, NULL,
+                                                append_project, &l);
+    ra_buf_puts(&l.buf, "]}");
+    if (rc == 0 && l.buf.failed)
         rc = -ENOMEM;
+    if (rc == 0)
+        l.cache.json = ra_buf_steal(&l.buf, &l.cache.len);
+    if (rc == 0 && l.cache.json == NULL)
+        rc = -ENOMEM;
+    ra_buf_cleanup(&l.buf);
+    if (rc < 0)
+        project_cache_clear(&l.cache);
+    *c = l.cache;
     return rc;
 }
 
@@ -203,53 +230,86 @@ get_status(const struct request *req)
     return (req->route->flags & ROUTE_CONSOLE) ? 200 : (int)req->app->cfg->get_status;
 }
 
+/* What a GET asks of a project list: all of it, or the projects matching id and/or name. */
+struct pick {
+    const char *id;   /* NULL: any */
+    const char *name; /* NULL: any */
+    bool all;
+    struct ra_buf out;
+    size_t count;
+};
+
+/* Write the projects of c that p asks for, as a {"projects":[...]} body, into p->out. */
+static int
+pick_projects(void *ctx, const struct project_cache *c)
+{
+    struct pick *p = ctx;
+    if (p->all) {
+        p->count = c->n;
+        return ra_buf_append(&p->out, c->json, c->len);
+    }
+    ra_buf_puts(&p->out, "{\"projects\":[");
+    for (size_t i = 0; i < c->n; i++) {
+        const struct cached_project *item = &c->items[i];
+        if ((p->id != NULL && strcmp(p->id, item->id) != 0) ||
+            (p->name != NULL && strcmp(p->name, item->name) != 0))
+            continue;
+        if (p->count++ > 0)
+            ra_buf_putc(&p->out, ',');
+        ra_buf_append(&p->out, c->json + item->off, item->len);
+    }
+    ra_buf_puts(&p->out, "]}");
+    return p->out.failed ? -ENOMEM : 0;
+}
+
+/*
+ * Answer a GET from the account's cached list, building and caching it first when there is
+ * none: after the first GET, project GETs read nothing from the store (the change feed drops
+ * the cache when the account's projects change), and keep working while the store is down.
+ */
+static void
+reply_from_list(struct request *req, struct pick *p)
+{
+    uint64_t gen = 0;
+    ra_buf_init(&p->out, 64u * 1024 * 1024);
+    int rc = acct_cache_with(req->acct, pick_projects, p, &gen);
+    if (rc == -ENOENT) {
+        struct project_cache built;
+        rc = build_list(req, &built);
+        if (rc == 0)
+            rc = pick_projects(p, &built);
+        if (rc == 0)
+            acct_cache_put(req->acct, &built, gen); /* takes what it holds */
+        else
+            project_cache_clear(&built);
+    }
+    if (rc == 0 && !p->all && p->count == 0)
+        rc = -ENOENT;
+    size_t len = 0;
+    char *body = rc == 0 ? ra_buf_steal(&p->out, &len) : NULL;
+    ra_buf_cleanup(&p->out);
+    if (rc < 0)
+        reply_store_error(&req->reply, rc);
+    else
+        reply_json(&req->reply, get_status(req), body, len);
+}
+
 void
 projects_list(struct request *req)
 {
-    char *body = NULL;
-    size_t len = 0;
-    uint64_t gen = 0;
-    int status = get_status(req);
-    if (acct_cache_get(req->acct, &body, &len, &gen) == 0) {
-        reply_json(&req->reply, status, body, len);
-        return;
-    }
-    struct list_ctx l;
-    int rc = build_list(req, NULL, NULL, &l);
-    if (rc < 0) {
-        ra_buf_cleanup(&l.buf);
-        reply_store_error(&req->reply, rc);
-        return;
-    }
-    body = ra_buf_steal(&l.buf, &len);
-    char *copy = body ? ra_malloc(len) : NULL;
-    if (copy != NULL) {
-        memcpy(copy, body, len);
-        acct_cache_put(req->acct, copy, len, gen);
-    }
-    reply_json(&req->reply, status, body, len);
+    struct pick p = {.all = true};
+    reply_from_list(req, &p);
 }
 
 void
 projects_get(struct request *req)
 {
-    const char *id = request_query(req, "id"), *name = request_query(req, "name");
-    if (id == NULL && name == NULL) {
+    struct pick p = {.id = request_query(req, "id"), .name = request_query(req, "name")};
+    if (p.id == NULL && p.name == NULL) {
         reply_error(&req->reply, 400, "id or name is required");
         return;
     }
-    struct list_ctx l;
-    int rc = build_list(req, id, name, &l);
-    if (rc == 0 && l.count == 0)
-        rc = -ENOENT;
-    if (rc < 0) {
-        ra_buf_cleanup(&l.buf);
-        reply_store_error(&req->reply, rc);
-        return;
-    }
-    size_t len = 0;
-    char *body = ra_buf_steal(&l.buf, &len);
-    reply_json(&req->reply, get_status(req), body, len);
+    reply_from_list(req, &p);
 }
 
 void

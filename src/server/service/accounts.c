@@ -50,13 +50,21 @@ accounts_get(struct accounts *r, int64_t id)
     return a;
 }
 
+void
+project_cache_clear(struct project_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        ra_free(c->items[i].name);
+    ra_free(c->items);
+    ra_free(c->json);
+    memset(c, 0, sizeof(*c));
+}
+
 /* Drop the cache; the caller holds a->lock. */
 static void
 invalidate_locked(struct acct *a)
 {
-    ra_free(a->projects_json);
-    a->projects_json = NULL;
-    a->projects_len = 0;
+    project_cache_clear(&a->projects);
     a->gen++;
 }
 
@@ -79,37 +87,31 @@ accounts_invalidate_all(struct accounts *r)
 }
 
 int
-acct_cache_get(struct acct *a, char **out, size_t *len, uint64_t *gen)
+acct_cache_with(struct acct *a, int (*fn)(void *ctx, const struct project_cache *c), void *ctx,
+                uint64_t *gen)
 {
-    int rc = 0;
+    int rc;
     pthread_mutex_lock(&a->lock);
-    if (a->projects_json == NULL) {
+    if (a->projects.json == NULL) {
         *gen = a->gen;
         rc = -ENOENT;
     } else {
-        *out = ra_malloc(a->projects_len);
-        if (*out == NULL) {
-            rc = -ENOMEM;
-        } else {
-            memcpy(*out, a->projects_json, a->projects_len);
-            *len = a->projects_len;
-        }
+        rc = fn(ctx, &a->projects);
     }
     pthread_mutex_unlock(&a->lock);
     return rc;
 }
 
 void
-acct_cache_put(struct acct *a, char *json, size_t len, uint64_t gen)
+acct_cache_put(struct acct *a, struct project_cache *c, uint64_t gen)
 {
     pthread_mutex_lock(&a->lock);
-    if (a->gen == gen && a->projects_json == NULL) {
-        a->projects_json = json;
-        a->projects_len = len;
-        json = NULL;
+    if (a->gen == gen && a->projects.json == NULL) {
+        a->projects = *c;
+        memset(c, 0, sizeof(*c));
     }
     pthread_mutex_unlock(&a->lock);
-    ra_free(json);
+    project_cache_clear(c);
 }
 
 void
@@ -121,7 +123,7 @@ accounts_free(struct accounts *r)
         struct acct *a = r->buckets[b];
         while (a != NULL) {
             struct acct *next = a->next;
-            ra_free(a->projects_json);
+            project_cache_clear(&a->projects);
             pthread_mutex_destroy(&a->lock);
             ra_free(a);
             a = next;

@@ -9,15 +9,31 @@
 #ifndef RA_SERVER_SERVICE_ACCOUNTS_H
 #define RA_SERVER_SERVICE_ACCOUNTS_H
 
+#include "store/store.h"
+
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/* One project of a cached list: where its object lies in the body, and what filters match. */
+struct cached_project {
+    size_t off, len;
+    char id[STORE_PROJECT_ID_MAX + 1];
+    char *name; /* owned */
+};
+
+/* The cached {"projects":[...]} body of an account and its projects, in order. */
+struct project_cache {
+    char *json; /* NULL when nothing is cached */
+    size_t len;
+    struct cached_project *items; /* owned, with their names */
+    size_t n;
+};
+
 struct acct {
     int64_t id;
     pthread_mutex_t lock; /* guards everything below */
-    char *projects_json;  /* cached list body, NULL when stale */
-    size_t projects_len;
+    struct project_cache projects;
     uint64_t gen;      /* bumped by every invalidation */
     struct acct *next; /* registry chain */
 };
@@ -38,11 +54,16 @@ void accounts_invalidate_all(struct accounts *r);
 void acct_invalidate(struct acct *a);
 
 /*
- * Copy the cached project list into a new buffer (ra_free) at *out. Returns 0, -ENOENT when
- * nothing is cached (then *gen receives the generation to pass to acct_cache_put), or -ENOMEM.
+ * Run fn over the cached project list, under the account's lock (fn must be quick and must
+ * not call back into the account). Returns fn's value, or -ENOENT when nothing is cached
+ * (then *gen receives the generation to pass to acct_cache_put).
  */
-int acct_cache_get(struct acct *a, char **out, size_t *len, uint64_t *gen);
-/* Store a freshly built list unless the account changed since `gen`. Takes ownership. */
-void acct_cache_put(struct acct *a, char *json, size_t len, uint64_t gen);
+int acct_cache_with(struct acct *a, int (*fn)(void *ctx, const struct project_cache *c), void *ctx,
+                    uint64_t *gen);
+/* Store a freshly built list unless the account changed since `gen`. Takes ownership of c's
+ * contents (freed at once if not stored). */
+void acct_cache_put(struct acct *a, struct project_cache *c, uint64_t gen);
+/* Free what a project_cache owns and empty it. */
+void project_cache_clear(struct project_cache *c);
 
 #endif
