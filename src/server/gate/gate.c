@@ -273,6 +273,8 @@ static int
 phase_rate(struct request *req)
 {
     const struct app *app = req->app;
+    if (app->cfg->rate_limit <= 0)
+        return 0; /* off: no key to hash */
     unsigned char id[sizeof(int64_t) + 64];
     size_t n = strnlen(req->route->rate_class, 64);
     memcpy(id, &req->account_id, sizeof(int64_t));
