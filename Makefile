@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-test run cluster test test-sanitize fuzz bench install clean
+.PHONY: all deps deps-test run cluster test test-sanitize mutate fuzz bench install clean
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
@@ -38,6 +38,12 @@ test-sanitize: deps deps-test
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DRA_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD)-asan -j$(JOBS)
 	@cd $(BUILD)-asan && ctest --output-on-failure -j2
+
+# The mutation check (slow, so not part of `make test`): each rule listed in scripts/mutate.sh
+# is broken in turn in a scratch copy of the tree, and the tests must notice. MUTATE_JOBS sets
+# its build parallelism (default 2).
+mutate: deps
+	@scripts/mutate.sh
 
 # Build the libFuzzer targets with clang and fuzz each for FUZZ_SECONDS (default 60).
 FUZZ_SECONDS ?= 60

@@ -204,6 +204,19 @@ def test_signin_throttled_per_ip(make_server):
     assert int(r.header("Retry-After")) >= 1
 
 
+def test_successful_signin_clears_the_account_count_and_spares_the_address(make_server):
+    s, _ = console_server(make_server, "--signin-fail-limit", "3",
+                          "--signin-ip-fail-limit", "3")
+    c = Console(s)
+    for _ in range(2):
+        assert c.signin(EMAIL, "wrong password!").status == 401
+    # Each success clears the account's count and gives the address its unit back, so two in
+    # a row stay under both limits; were a success counted, the second would get 429.
+    for _ in range(2):
+        r = c.signin(EMAIL, PASSWORD)
+        assert r.status == 200, r
+
+
 def test_signout_revokes_and_signin_rotates(make_server):
     s, c, _ = signed_in(make_server)
     first = c.token

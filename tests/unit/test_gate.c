@@ -4,13 +4,16 @@
  * over a real SQLite store, with an injected clock: the failure throttle (a valid pair always
  * goes through; addresses grouped as the limiter groups them), the per-account rate limit by
  * rate class, the header-size limit at its exact boundary, the keyed hash computed once for a
- * known and an unknown Customer ID alike, the full 32 bytes of the stored hash compared, and
- * two apps in one process that share nothing.
+ * known and an unknown Customer ID alike, the full 32 bytes of the stored hash compared, two
+ * apps in one process that share nothing, the body limit and the closed connection of a
+ * request refused before its body, the syntax of Customer IDs, and the console's checks:
+ * session expiry at the exact second, the exact CSRF token, and the REST rate classes.
  */
 #include "app.h"
 #include "service/credtab.h"
 #include "auth/secret.h"
 #include "common/rand.h"
+#include "console/session.h"
 #include "gate/gate.h"
 #include "service/creds.h"
 
@@ -137,9 +140,11 @@ struct outcome {
     char customer_id[STORE_HEX32 + 1];
 };
 
-/* Run one bodiless request through the pipeline as the adapter does. */
+/* Run one bodiless request through the pipeline as the adapter does; with head_only, only what
+ * is decided from the header section, before any body would be read. */
 static struct outcome
-call(struct world *w, const char *method, const char *target, const char *from, struct fake *f)
+pass(struct world *w, const char *method, const char *target, const char *from, struct fake *f,
+     bool head_only)
 {
     struct sockaddr_storage peer = addr(from);
     struct request req = {.method = method,
@@ -150,13 +155,19 @@ call(struct world *w, const char *method, const char *target, const char *from, 
                           .io = &fake_io,
                           .engine = f};
     gate_head(&w->app, &req);
-    if (req.reply.status == 0)
+    if (req.reply.status == 0 && !head_only)
         gate_run(&req);
     struct outcome o = {req.reply.status, req.reply.retry_after, req.reply.close,
                         req.reply.www_auth, ""};
     memcpy(o.customer_id, req.customer_id, sizeof(o.customer_id));
     gate_finish(&req);
     return o;
+}
+
+static struct outcome
+call(struct world *w, const char *method, const char *target, const char *from, struct fake *f)
+{
+    return pass(w, method, target, from, f, false);
 }
 
 /* GET /dev/v1/projects with Host and, when id is not NULL, Basic credentials. */
@@ -419,6 +430,159 @@ test_two_apps(void)
     one.cfg.rate_limit = two.cfg.rate_limit = 0;
 }
 
+/* POST /dev/v1/project with a valid pair of p (or a wrong secret), declaring a JSON body of
+ * `length` bytes; only the header stage runs. */
+static struct outcome
+post_head(struct world *w, const struct pair *p, bool right, long length)
+{
+    char auth[256], len[24];
+    snprintf(len, sizeof(len), "%ld", length);
+    struct fake f = {{"Host", "Authorization", "Content-Type", "Content-Length"},
+                     {"localhost", basic(auth, sizeof(auth), p->id, right ? p->secret : "wrong"),
+                      "application/json", len},
+                     4};
+    return pass(w, "POST", "/dev/v1/project", "192.0.2.80", &f, true);
+}
+
+/* A body declared over --max-body is refused (413, connection closed) before any of it is
+ * read; one of exactly --max-body bytes is let in to be read. */
+static void
+test_body_limit(void)
+{
+    struct pair p = new_pair(&one, "body");
+    long saved = one.cfg.max_body;
+    one.cfg.max_body = 100;
+    struct outcome o = post_head(&one, &p, true, 100);
+    ASSERT_EQ_INT(o.status, 0);
+    o = post_head(&one, &p, true, 101);
+    ASSERT_EQ_INT(o.status, 413);
+    ASSERT_TRUE(o.close);
+    one.cfg.max_body = saved;
+}
+
+/* A request refused before its body is read closes the connection, so that the unread body
+ * is never taken for the next request; a bodiless refusal keeps the connection. */
+static void
+test_refused_body_closes(void)
+{
+    struct pair p = new_pair(&one, "refused");
+    struct outcome o = post_head(&one, &p, false, 2);
+    ASSERT_EQ_INT(o.status, 401);
+    ASSERT_TRUE(o.close);
+    o = get_projects(&one, "192.0.2.80", p.id, "wrong");
+    ASSERT_EQ_INT(o.status, 401);
+    ASSERT_TRUE(!o.close);
+}
+
+/* A Customer ID is exactly 32 lowercase hex digits. */
+static void
+test_customer_id_syntax(void)
+{
+    ASSERT_TRUE(creds_id_ok("0123456789abcdef0123456789abcdef"));
+    ASSERT_TRUE(!creds_id_ok("0123456789abcdef0123456789abcdeg"));
+    ASSERT_TRUE(!creds_id_ok("0123456789ABCDEF0123456789abcdef"));
+    ASSERT_TRUE(!creds_id_ok("0123456789abcdef0123456789abcde"));
+    ASSERT_TRUE(!creds_id_ok("0123456789abcdef0123456789abcdef0"));
+    ASSERT_TRUE(!creds_id_ok(NULL));
+}
+
+/* A console session: the Cookie header that names it and its CSRF token. */
+struct console {
+    char cookie[SESSION_COOKIE_MAX];
+    char csrf[STORE_CSRF_LEN + 1];
+};
+
+/* Start a session of `account` at the clock's time, as a sign-in does. */
+static struct console
+sign_in(struct world *w, int64_t account)
+{
+    struct console c;
+    struct store_session ss;
+    char set_cookie[SESSION_COOKIE_MAX] = "";
+    ASSERT_EQ_INT(session_start(&w->app, account, app_now_s(&w->app), set_cookie, &ss), 0);
+    size_t n = strcspn(set_cookie, ";");
+    memcpy(c.cookie, set_cookie, n);
+    c.cookie[n] = '\0';
+    memcpy(c.csrf, ss.csrf, sizeof(c.csrf));
+    return c;
+}
+
+/* METHOD /console/api/PATH with the session's cookie and, when not NULL, a CSRF token. */
+static struct outcome
+console_call(struct world *w, const char *method, const char *path, const struct console *c,
+             const char *csrf)
+{
+    char target[96];
+    snprintf(target, sizeof(target), "/console/api/%s", path);
+    struct fake f = {{"Host", "Cookie", "Content-Type", "X-CSRF-Token"},
+                     {"localhost", c->cookie, "application/json", csrf},
+                     csrf != NULL ? 4 : 3};
+    return call(w, method, target, "192.0.2.90", &f);
+}
+
+/* A session ends when it has been idle for --session-idle-s (each request moves that) and at
+ * --session-max-s after sign-in, both at the exact second. */
+static void
+test_session_expiry(void)
+{
+    int64_t account = add_account(&one.st, "console-expiry");
+    long idle = one.cfg.session_idle_s, max = one.cfg.session_max_s;
+    one.cfg.session_idle_s = 100;
+    one.cfg.session_max_s = 1000;
+    struct console c = sign_in(&one, account);
+    for (int i = 0; i < 2; i++) {
+        clock_now += 99 * 1000;
+        ASSERT_EQ_INT(console_call(&one, "GET", "credentials", &c, NULL).status, 200);
+    }
+    clock_now += 100 * 1000;
+    ASSERT_EQ_INT(console_call(&one, "GET", "credentials", &c, NULL).status, 401);
+
+    one.cfg.session_max_s = 300;
+    c = sign_in(&one, account);
+    for (int i = 0; i < 3; i++) {
+        clock_now += 99 * 1000;
+        ASSERT_EQ_INT(console_call(&one, "GET", "credentials", &c, NULL).status, 200);
+    }
+    clock_now += 2 * 1000;
+    ASSERT_EQ_INT(console_call(&one, "GET", "credentials", &c, NULL).status, 200);
+    clock_now += 1000;
+    ASSERT_EQ_INT(console_call(&one, "GET", "credentials", &c, NULL).status, 401);
+    one.cfg.session_idle_s = idle;
+    one.cfg.session_max_s = max;
+}
+
+/* A state change needs the session's CSRF token itself: not a longer one that starts with it,
+ * nor one that differs in its last character. */
+static void
+test_csrf_exact(void)
+{
+    struct console c = sign_in(&one, add_account(&one.st, "console-csrf"));
+    char token[STORE_CSRF_LEN + 2];
+    snprintf(token, sizeof(token), "%sA", c.csrf);
+    ASSERT_EQ_INT(console_call(&one, "POST", "credentials", &c, token).status, 403);
+    token[STORE_CSRF_LEN] = '\0';
+    token[STORE_CSRF_LEN - 1] = c.csrf[STORE_CSRF_LEN - 1] == 'A' ? 'B' : 'A';
+    ASSERT_EQ_INT(console_call(&one, "POST", "credentials", &c, token).status, 403);
+    ASSERT_EQ_INT(console_call(&one, "POST", "credentials", &c, NULL).status, 403);
+    ASSERT_EQ_INT(console_call(&one, "POST", "credentials", &c, c.csrf).status, 201);
+}
+
+/* The console's project calls count in the REST API's rate classes, for the same account. */
+static void
+test_console_rate_limit(void)
+{
+    struct pair p = new_pair(&one, "console-rate");
+    one.cfg.rate_limit = 1;
+    clock_now += 5000;
+    struct console c = sign_in(&one, p.account);
+    ASSERT_EQ_INT(console_call(&one, "GET", "projects", &c, NULL).status, 200);
+    struct outcome o = console_call(&one, "GET", "projects", &c, NULL);
+    ASSERT_EQ_INT(o.status, 429);
+    ASSERT_EQ_INT(o.retry_after, 1);
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.91", p.id, p.secret).status, 429);
+    one.cfg.rate_limit = 0;
+}
+
 int
 main(void)
 {
@@ -436,6 +600,12 @@ main(void)
     RUN(test_whole_hash_compared);
     RUN(test_trusted_proxy);
     RUN(test_two_apps);
+    RUN(test_body_limit);
+    RUN(test_refused_body_closes);
+    RUN(test_customer_id_syntax);
+    RUN(test_session_expiry);
+    RUN(test_csrf_exact);
+    RUN(test_console_rate_limit);
     close_world(&one);
     close_world(&two);
     return harness_done();

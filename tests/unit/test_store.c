@@ -263,6 +263,8 @@ project_setup(struct store *st, int64_t a, int64_t b)
     ASSERT_EQ_INT(o->project_delete(st->priv, a, "p4"), 0);
     make_project(&p, "p9", a, "one", 100);
     ASSERT_EQ_INT(o->project_create(st->priv, &p, 10), -EEXIST);
+    make_project(&p, "p2", a, "one", 100); /* a taken name is found before a taken id */
+    ASSERT_EQ_INT(o->project_create(st->priv, &p, 10), -EEXIST);
     make_project(&p, "b1", b, "one", 100);
     ASSERT_EQ_INT(o->project_create(st->priv, &p, 10), 0);
     make_project(&p, "p1", a, "other", 100);
