@@ -70,7 +70,7 @@ mutation basic-empty-secret $B 'secret_len == 0 || secret_len' 'secret_len'
 mutation basic-id-max $B 'id_len > BASIC_MAX_ID' 'id_len >= BASIC_MAX_ID'
 mutation basic-value-cap $B 'len > BASIC_MAX_VALUE' 'len > BASIC_MAX_VALUE + 1'
 
-C=src/server/auth/credtab.c
+C=src/server/service/credtab.c
 mutation credtab-half-hash $C 'sodium_memcmp(stored, presented, sizeof(presented))' \
   'sodium_memcmp(stored, presented, sizeof(presented) / 2)'
 mutation credtab-unknown-early $C \
@@ -101,8 +101,8 @@ mutation gate-missing-host $G '(http11 && !h->has_host))' '(http11 && false))' e
 mutation gate-header-size $G 'h->bytes > (size_t)req->app->cfg->max_header' \
   'h->bytes >= (size_t)req->app->cfg->max_header'
 mutation gate-absent-counted $G 'if (rc == BASIC_ABSENT)' 'if (rc == BASIC_ABSENT && false)'
-mutation gate-throttle-off $G 'int wait = limiter_take(app->auth_fails,' \
-  'int wait = 0 * limiter_take(app->auth_fails,'
+mutation gate-throttle-off $G 'int wait = take(app->auth_fails,' \
+  'int wait = 0 * take(app->auth_fails,'
 mutation gate-throttle-keeps-conn $G '"Too many failed authentication attempts", true' \
   '"Too many failed authentication attempts", false'
 mutation gate-rate-ignores-class $G "limiter_key(app->rate, 'r', id, sizeof(int64_t) + n)" \
@@ -136,10 +136,20 @@ mutation limiter-victim-newest $L 'if (bucket[w].end_ms < v->end_ms)' \
 R=src/server/service/creds.c
 mutation creds-delete-other-account $R '&& c.account_id != account_id)' \
   '&& c.account_id != account_id && false)' e2e=test_console_api.py
-mutation creds-delete-table-kept $R 'credtab_forget(app->creds, c->customer_id);' '(void)c;' \
+mutation creds-delete-table-kept $R 'apply_to_table(app, customer_id);' '(void)customer_id;' \
   e2e=test_console_api.py
 mutation creds-id-charset $R "(id[i] >= 'a' && id[i] <= 'f')" "(id[i] >= 'a' && id[i] <= 'z')"
 mutation creds-id-length $R 'strlen(id) != SECRET_HEX_LEN' 'strlen(id) < SECRET_HEX_LEN'
+
+U=src/server/service/cluster.c
+mutation cluster-cred-rows-ignored $U 'if (c->kind == STORE_CHANGE_CRED) {' 'if (false) {' \
+  e2e=test_cluster.py
+mutation cluster-no-share $U 'return share > 0 ? share : -1;' 'return limit;' \
+  e2e=test_pg_cluster.py
+mutation credtab-refresh-keeps-deleted $C \
+  '} else if (rc == -ENOENT || (rc == 0 && c.pending)) {' '} else if (false) {' \
+  e2e=test_cluster.py
+mutation gate-proxy-trusts-anyone $G 'if (!from_trusted_proxy(req))' 'if (false)'
 
 K=src/server/console/console.c
 mutation console-origin-host $K 'strcasecmp(origin + n, host) == 0' \
