@@ -2,7 +2,8 @@
 /*
  * test_credtab.c: the in-memory credential table (server/service/credtab.c) over a real SQLite
  * store in a temporary directory, and the per-account state of server/service/accounts.c: the
- * registry and the generation-checked project-list cache. (The rate limit is the limiter's:
+ * registry, the accounts' names (known before any of their credentials authenticates) and the
+ * generation-checked project-list cache. (The rate limit is the limiter's:
  * test_limiter.c, and through the pipeline test_gate.c.)
  */
 #include "service/accounts.h"
@@ -598,6 +599,130 @@ test_registry(void)
     ASSERT_EQ_INT(bad, 0);
 }
 
+/* A fake store for names: cred_get gives the pair `fake_cred`, login_by_id fails with
+ * fake_login_rc or names the account "kim". */
+static struct store_cred fake_cred;
+static int fake_login_rc;
+
+static int
+fake_cred_get(void *priv, const char *customer_id, struct store_cred *out)
+{
+    (void)priv;
+    if (strcmp(customer_id, fake_cred.customer_id) != 0)
+        return -ENOENT;
+    *out = fake_cred;
+    return 0;
+}
+
+static int
+fake_login_by_id(void *priv, int64_t account_id, struct store_login *out)
+{
+    (void)priv;
+    memset(out, 0, sizeof(*out));
+    if (fake_login_rc != 0)
+        return fake_login_rc;
+    out->account_id = account_id;
+    snprintf(out->name, sizeof(out->name), "kim");
+    return 0;
+}
+
+struct namer {
+    struct acct *a;
+    char name[16];
+};
+
+static void *
+namer_main(void *arg)
+{
+    struct namer *n = arg;
+    for (int i = 0; i < 1000; i++)
+        acct_set_name(n->a, n->name);
+    return NULL;
+}
+
+/* Every account whose credential authenticates has its name: from one listing at a reload,
+ * from the store before a refreshed pair is published; a name is set once. */
+static void
+test_names(void)
+{
+    struct store st;
+    struct accounts *reg = NULL;
+    struct credtab *t = NULL;
+    struct pair g1, g2, h1, j1;
+    if (open_store(&st, "names.db") != 0)
+        return;
+    int64_t g = add_account(&st, "gina");
+    int64_t h = add_account(&st, "hal.x@example");
+    int64_t ivy = add_account(&st, "ivy");
+    add_pair(&st, g, 1, &g1);
+    add_pair(&st, g, 1, &g2);
+    add_pair(&st, h, 1, &h1);
+    ASSERT_EQ_INT(accounts_new(&reg), 0);
+    ASSERT_EQ_INT(reg != NULL ? credtab_new(key, reg, &t) : -1, 0);
+    if (t == NULL) {
+        accounts_free(reg);
+        store_close(&st);
+        return;
+    }
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    struct acct *a = NULL;
+    ASSERT_EQ_INT(verify(t, g2.id, g2.secret, 1000, &a, NULL), 0);
+    ASSERT_EQ_STR(a != NULL ? acct_name(a) : "?", "gina");
+    ASSERT_EQ_INT(verify(t, h1.id, h1.secret, 1000, &a, NULL), 0);
+    ASSERT_EQ_STR(a != NULL ? acct_name(a) : "?", "hal.x@example");
+    /* An account without a credential is not added by the listing (a new entry is nameless). */
+    ASSERT_EQ_STR(acct_name(accounts_get(reg, ivy)), "");
+
+    /* A pair of a new account, learnt by a refresh, authenticates with its name. */
+    int64_t j = add_account(&st, "jo");
+    add_pair(&st, j, 1, &j1);
+    ASSERT_EQ_INT(credtab_refresh(t, &st, j1.id), 0);
+    ASSERT_EQ_INT(verify(t, j1.id, j1.secret, 1000, &a, NULL), 0);
+    ASSERT_EQ_STR(a != NULL ? acct_name(a) : "?", "jo");
+
+    /* Set once: later names are ignored, also when threads race to set one first. */
+    ASSERT_EQ_INT(acct_set_name(a, "other"), 0);
+    ASSERT_EQ_STR(acct_name(a), "jo");
+    struct acct *fresh = accounts_get(reg, 930001);
+    struct namer n[3];
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++) {
+        n[i] = (struct namer){.a = fresh};
+        snprintf(n[i].name, sizeof(n[i].name), "racer%d", i);
+        ASSERT_EQ_INT(pthread_create(&th[i], NULL, namer_main, &n[i]), 0);
+    }
+    for (int i = 0; i < 3; i++)
+        pthread_join(th[i], NULL);
+    const char *won = acct_name(fresh);
+    ASSERT_TRUE(strcmp(won, "racer0") == 0 || strcmp(won, "racer1") == 0 ||
+                strcmp(won, "racer2") == 0);
+
+    /* The name cannot be read: the pair is not published, and is once it can. */
+    static const struct store_ops fake_ops = {
+        .scheme = "fake", .cred_get = fake_cred_get, .login_by_id = fake_login_by_id};
+    struct store fake = {.ops = &fake_ops, .priv = NULL};
+    struct pair k1;
+    unsigned char hash[SECRET_HASH_LEN];
+    secret_generate(k1.id, k1.secret);
+    secret_hash(&hasher, k1.id, strlen(k1.id), k1.secret, strlen(k1.secret), hash);
+    cred_init(&fake_cred, k1.id, 940001, FIXTURE_CREATED);
+    memcpy(fake_cred.hash, hash, sizeof(hash));
+    size_t before = credtab_size(t);
+    fake_login_rc = -EIO;
+    ASSERT_EQ_INT(credtab_refresh(t, &fake, k1.id), -EIO);
+    ASSERT_EQ_INT(credtab_size(t), before);
+    ASSERT_EQ_INT(verify(t, k1.id, k1.secret, 1000, NULL, NULL), -EACCES);
+    fake_login_rc = 0;
+    ASSERT_EQ_INT(credtab_refresh(t, &fake, k1.id), 0);
+    ASSERT_EQ_INT(verify(t, k1.id, k1.secret, 1000, &a, NULL), 0);
+    ASSERT_TRUE(a != NULL && a->id == 940001);
+    ASSERT_EQ_STR(a != NULL ? acct_name(a) : "?", "kim");
+
+    credtab_free(t);
+    accounts_free(reg);
+    store_close(&st);
+}
+
 static void
 test_cache(void)
 {
@@ -703,6 +828,7 @@ main(void)
     RUN(test_errors);
     RUN(test_concurrent_reload);
     RUN(test_registry);
+    RUN(test_names);
     RUN(test_cache);
     secret_hasher_wipe(&hasher);
     accounts_free(accounts);
