@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_credtab.c: the in-memory credential table (server/service/credtab.c) over a real SQLite
- * store in a temporary directory, and the per-account state of server/service/accounts.c: the
- * registry, the accounts' names (known before any of their credentials authenticates) and the
- * generation-checked project-list cache. (The rate limit is the limiter's:
- * test_limiter.c, and through the pipeline test_gate.c.)
+ * store in a temporary directory, with the accounts' names known before any of their
+ * credentials authenticates (the registry and its cache: test_accounts.c; the rate limit:
+ * test_limiter.c, and through the pipeline test_gate.c).
  */
 #include "service/accounts.h"
 #include "auth/basic.h"
@@ -574,31 +573,6 @@ test_concurrent_reload(void)
     store_close(&st);
 }
 
-static void
-test_registry(void)
-{
-    /* The same id gives the same state; different ids different states. */
-    struct acct *a = accounts_get(accounts, 424242);
-    ASSERT_TRUE(a != NULL && a->id == 424242);
-    ASSERT_TRUE(accounts_get(accounts, 424242) == a);
-    ASSERT_TRUE(accounts_get(accounts, 424243) != a);
-    ASSERT_TRUE(accounts_get(accounts, -5) != NULL && accounts_get(accounts, -5)->id == -5);
-    ASSERT_TRUE(accounts_get(accounts, 0) != NULL && accounts_get(accounts, 0)->id == 0);
-    ASSERT_TRUE(accounts_get(accounts, INT64_MAX) != NULL &&
-                accounts_get(accounts, INT64_MAX)->id == INT64_MAX);
-
-    /* Many accounts (more than the buckets): all distinct, all stable. */
-    enum { M = 5000 };
-    static struct acct *many[M];
-    for (int i = 0; i < M; i++)
-        many[i] = accounts_get(accounts, 2000000 + i);
-    int bad = 0;
-    for (int i = 0; i < M; i++)
-        bad += many[i] == NULL || many[i]->id != 2000000 + i ||
-               accounts_get(accounts, 2000000 + i) != many[i];
-    ASSERT_EQ_INT(bad, 0);
-}
-
 /* A fake store for names: cred_get gives the pair `fake_cred`, login_by_id fails with
  * fake_login_rc or names the account "kim". */
 static struct store_cred fake_cred;
@@ -624,20 +598,6 @@ fake_login_by_id(void *priv, int64_t account_id, struct store_login *out)
     out->account_id = account_id;
     snprintf(out->name, sizeof(out->name), "kim");
     return 0;
-}
-
-struct namer {
-    struct acct *a;
-    char name[16];
-};
-
-static void *
-namer_main(void *arg)
-{
-    struct namer *n = arg;
-    for (int i = 0; i < 1000; i++)
-        acct_set_name(n->a, n->name);
-    return NULL;
 }
 
 /* Every account whose credential authenticates has its name: from one listing at a reload,
@@ -680,22 +640,9 @@ test_names(void)
     ASSERT_EQ_INT(verify(t, j1.id, j1.secret, 1000, &a, NULL), 0);
     ASSERT_EQ_STR(a != NULL ? acct_name(a) : "?", "jo");
 
-    /* Set once: later names are ignored, also when threads race to set one first. */
+    /* Set once: a later name is ignored (racing setters: test_accounts.c). */
     ASSERT_EQ_INT(acct_set_name(a, "other"), 0);
     ASSERT_EQ_STR(acct_name(a), "jo");
-    struct acct *fresh = accounts_get(reg, 930001);
-    struct namer n[3];
-    pthread_t th[3];
-    for (int i = 0; i < 3; i++) {
-        n[i] = (struct namer){.a = fresh};
-        snprintf(n[i].name, sizeof(n[i].name), "racer%d", i);
-        ASSERT_EQ_INT(pthread_create(&th[i], NULL, namer_main, &n[i]), 0);
-    }
-    for (int i = 0; i < 3; i++)
-        pthread_join(th[i], NULL);
-    const char *won = acct_name(fresh);
-    ASSERT_TRUE(strcmp(won, "racer0") == 0 || strcmp(won, "racer1") == 0 ||
-                strcmp(won, "racer2") == 0);
 
     /* The name cannot be read: the pair is not published, and is once it can. */
     static const struct store_ops fake_ops = {
@@ -723,93 +670,6 @@ test_names(void)
     store_close(&st);
 }
 
-static void
-test_cache(void)
-{
-    struct acct *a = accounts_get(accounts, 910001);
-    struct acct *b = accounts_get(accounts, 910002);
-    char *out = NULL;
-    size_t len = 0;
-    uint64_t g0 = 0, g1 = 0, g2 = 0, gb = 0;
-    ASSERT_TRUE(a != NULL && b != NULL);
-    if (a == NULL || b == NULL)
-        return;
-
-    /* Nothing cached at first. */
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g0), -ENOENT);
-    ASSERT_TRUE(out == NULL);
-
-    /* Put with the current generation: cached, and get returns a copy. */
-    acct_cache_put(a, ra_strdup("{\"projects\":[1]}"), 16, g0);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), 0);
-    ASSERT_EQ_INT(len, 16);
-    if (out != NULL && len == 16)
-        ASSERT_EQ_MEM(out, "{\"projects\":[1]}", 16);
-    char *first = out;
-    out = NULL;
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), 0);
-    ASSERT_TRUE(out != NULL && out != first); /* a new copy each time */
-    ra_free(first);
-    ra_free(out);
-    out = NULL;
-
-    /* A second put while something is cached does not replace it. */
-    acct_cache_put(a, ra_strdup("{\"projects\":[2]}"), 16, g0);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), 0);
-    if (out != NULL && len == 16)
-        ASSERT_EQ_MEM(out, "{\"projects\":[1]}", 16);
-    ra_free(out);
-    out = NULL;
-
-    /* Invalidate: gone, and a new generation. */
-    acct_invalidate(a);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), -ENOENT);
-    ASSERT_TRUE(g1 != g0);
-
-    /* A list built before the invalidation (old generation) is dropped. */
-    acct_cache_put(a, ra_strdup("{\"projects\":[\"stale\"]}"), 22, g0);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
-    ASSERT_EQ_INT(g2, g1);
-
-    /* A list built after it is kept. */
-    acct_cache_put(a, ra_strdup("{\"projects\":[3]}"), 16, g1);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), 0);
-    if (out != NULL && len == 16)
-        ASSERT_EQ_MEM(out, "{\"projects\":[3]}", 16);
-    ra_free(out);
-    out = NULL;
-
-    /* A race: the list is read (gen g), the account changes, then the stale list arrives. */
-    acct_invalidate(a);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), -ENOENT);
-    acct_invalidate(a);
-    acct_cache_put(a, ra_strdup("{\"projects\":[]}"), 15, g1);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
-    ASSERT_TRUE(g2 != g1);
-
-    /* Invalidating one account leaves another's cache alone; invalidate_all drops both. */
-    acct_cache_put(a, ra_strdup("{\"projects\":[4]}"), 16, g2);
-    ASSERT_EQ_INT(acct_cache_get(b, &out, &len, &gb), -ENOENT);
-    acct_cache_put(b, ra_strdup("{\"projects\":[5]}"), 16, gb);
-    acct_invalidate(a);
-    ASSERT_EQ_INT(acct_cache_get(b, &out, &len, &gb), 0);
-    ra_free(out);
-    out = NULL;
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
-    acct_cache_put(a, ra_strdup("{\"projects\":[6]}"), 16, g2);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), 0);
-    ra_free(out);
-    out = NULL;
-    uint64_t before_a = g2;
-    accounts_invalidate_all(accounts);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g1), -ENOENT);
-    ASSERT_EQ_INT(acct_cache_get(b, &out, &len, &gb), -ENOENT);
-    ASSERT_TRUE(g1 != before_a);
-    /* A put with the generation from before invalidate_all is dropped too. */
-    acct_cache_put(a, ra_strdup("{\"projects\":[7]}"), 16, before_a);
-    ASSERT_EQ_INT(acct_cache_get(a, &out, &len, &g2), -ENOENT);
-}
-
 int
 main(void)
 {
@@ -827,9 +687,7 @@ main(void)
     RUN(test_last_used);
     RUN(test_errors);
     RUN(test_concurrent_reload);
-    RUN(test_registry);
     RUN(test_names);
-    RUN(test_cache);
     secret_hasher_wipe(&hasher);
     accounts_free(accounts);
     return harness_done();
