@@ -3,8 +3,9 @@
  * fuzz_uri_path.c: libFuzzer target for uri_clean_path (server/request/uri.c).
  *
  * Besides memory safety, it aborts when a promise breaks: a result starts with "/", fits its
- * buffer with its NUL at its length, holds no empty, "." or ".." segment, no escape of an
- * unreserved character and no lower-case escape; cleaning it again changes nothing; and a
+ * buffer with its NUL at its length, holds no empty, "." or ".." segment, no "%" that starts no
+ * escape, no escape of an unreserved character and no lower-case escape; cleaning it again
+ * changes nothing; and a
  * target in origin form is never refused (only a lack of room may fail it).
  */
 #include "request/uri.h"
@@ -43,9 +44,10 @@ check_segments(const char *p, size_t n)
         check(!(seg == 1 && p[s] == '.') && !(seg == 2 && p[s] == '.' && p[s + 1] == '.'));
         i++;
     }
-    for (size_t k = 0; k + 2 < n; k++) {
-        if (p[k] != '%' || !hex(p[k + 1]) || !hex(p[k + 2]))
+    for (size_t k = 0; k < n; k++) {
+        if (p[k] != '%')
             continue;
+        check(k + 2 < n && hex(p[k + 1]) && hex(p[k + 2])); /* every "%" starts an escape */
         check(!(p[k + 1] >= 'a' && p[k + 1] <= 'f') && !(p[k + 2] >= 'a' && p[k + 2] <= 'f'));
         int v = (int)strtol((char[]){p[k + 1], p[k + 2], '\0'}, NULL, 16);
         check(!((v >= 'A' && v <= 'Z') || (v >= 'a' && v <= 'z') || (v >= '0' && v <= '9') ||

@@ -64,11 +64,14 @@ test_paths(void)
         {"/%e2%82%ac", "/%E2%82%AC"},
         {"/%2e%2e/secret", "/secret"}, /* an encoded dot segment is one */
         {"/a/%2E/b", "/a/b"},
-        {"/%", "/%"}, /* a broken escape stays as it is */
-        {"/%4", "/%4"},
-        {"/%zz", "/%zz"},
-        {"/a%4g", "/a%4g"},
-        {"/%3f", "/%3F"}, /* an escaped "?" is a path character */
+        {"/%", "/%25"}, /* a "%" that starts no escape is one */
+        {"/%4", "/%254"},
+        {"/%zz", "/%25zz"},
+        {"/a%4g", "/a%254g"},
+        {"/%3f", "/%3F"},             /* an escaped "?" is a path character */
+        {"/e%z%e%37", "/e%25z%25e7"}, /* never an escape made of a stray "%" and a decoded one */
+        {"/%%41", "/%25A"},
+        {"/%2541", "/%2541"}, /* "%25" stays: it is not decoded into a new escape either */
     };
     for (size_t i = 0; i < N_ELEMS(cases); i++) {
         char out[256];
@@ -83,8 +86,8 @@ test_paths(void)
     char out[64];
     ASSERT_EQ_INT(uri_clean_path("/a/bcd", 4, out, sizeof(out)), 4);
     ASSERT_EQ_STR(out, "/a/b");
-    ASSERT_EQ_INT(uri_clean_path("/%41", 3, out, sizeof(out)), 3); /* "/%4": no escape */
-    ASSERT_EQ_STR(out, "/%4");
+    ASSERT_EQ_INT(uri_clean_path("/%41", 3, out, sizeof(out)), 5); /* "/%4": no escape */
+    ASSERT_EQ_STR(out, "/%254");
 }
 
 static void
@@ -113,6 +116,8 @@ test_fit(void)
     ASSERT_EQ_INT(clean("/abcdefg", out, 8), -ENAMETOOLONG);
     ASSERT_EQ_INT(clean("/ab%2Fd", out, 8), 7);
     ASSERT_EQ_INT(clean("/abc%2Fd", out, 8), -ENAMETOOLONG);
+    ASSERT_EQ_INT(clean("/abcd%", out, 8), -ENAMETOOLONG); /* "/abcd%25" */
+    ASSERT_EQ_INT(clean("/abc%", out, 8), 7);
     /* Decoding shortens: the escapes of a long input may fit. */
     ASSERT_EQ_INT(clean("/%61%62%63%64%65%66", out, 8), 7);
     ASSERT_EQ_STR(out, "/abcdef");

@@ -83,14 +83,13 @@ decode(const char *in, size_t n, char *out, size_t cap)
             hi = hex_value(in[i + 1]);
             lo = hex_value(in[i + 2]);
         }
-        if (hi < 0 || lo < 0) {
-            if (o + 1 >= cap)
-                return -ENAMETOOLONG;
-            out[o++] = in[i];
-            continue;
+        bool escape = hi >= 0 && lo >= 0;
+        if (!escape && in[i] == '%') {
+            hi = 2; /* a stray "%" is written "%25": otherwise it could form an escape */
+            lo = 5; /* with the characters after it once those are decoded ("%e%37") */
         }
-        char d = (char)(hi * 16 + lo);
-        size_t need = is_unreserved(d) ? 1 : 3;
+        char d = hi >= 0 ? (char)(hi * 16 + lo) : in[i];
+        size_t need = hi < 0 || is_unreserved(d) ? 1 : 3;
         if (o + need >= cap)
             return -ENAMETOOLONG;
         if (need == 1) {
@@ -100,7 +99,7 @@ decode(const char *in, size_t n, char *out, size_t cap)
             out[o++] = hex[hi];
             out[o++] = hex[lo];
         }
-        i += 2;
+        i += escape ? 2 : 0;
     }
     return (int)o;
 }

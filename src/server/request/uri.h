@@ -12,8 +12,9 @@
 /*
  * The path of target[0..len), an origin-form ("/a/b?q=1") or absolute-form
  * ("https://user:pw@host:8080/a/b") request target: without scheme, authority (so without
- * userinfo), query and fragment; percent-encoded unreserved characters decoded and the other
- * escapes written with upper-case hex (RFC 3986 section 6.2.2); "." and ".." segments removed
+ * userinfo), query and fragment; percent-encoded unreserved characters decoded, the other
+ * escapes written with upper-case hex (RFC 3986 section 6.2.2) and a "%" that starts no escape
+ * written "%25", so that the result is its own canonical form; "." and ".." segments removed
  * (section 5.2.4, never above the root) and runs of "/" merged. The result starts with "/"
  * and keeps a trailing "/". Writes it NUL-terminated into out[0..cap) and returns its length;
  * -EINVAL for any other form of target (empty, "*", a relative path), -ENAMETOOLONG when it
