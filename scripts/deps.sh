@@ -5,7 +5,8 @@
 # `deps.sh cluster` adds what `make cluster` runs besides: nginx.
 # `deps.sh test` also installs what the console's browser tests need: Debian's chromium,
 # Node.js with npm (unless a node and an npm are on the PATH already) and the npm packages
-# pinned in tests/console/package-lock.json (npm ci, when node_modules is missing).
+# pinned in tests/console/package-lock.json (npm ci, when node_modules is missing); and
+# nginx-light, which the forward-authentication tests run in front of restauthd.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libsodium-dev libgnutls28-dev libcurl4-openssl-dev openssl curl python3-pytest sqlite3
@@ -14,7 +15,7 @@ if [ "${1:-}" = cluster ] || [ "${1:-}" = test ]; then
   pkgs+=(nginx-light)
 fi
 if [ "${1:-}" = test ]; then
-  pkgs+=(chromium)
+  pkgs+=(chromium nginx-light)
   command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 missing=()

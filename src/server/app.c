@@ -5,7 +5,9 @@
 #include "app.h"
 
 #include "service/credtab.h"
+#include "common/alloc.h"
 #include "common/log.h"
+#include "handlers/forward_rules.h"
 #include "service/accesslog.h"
 #include "service/accounts.h"
 #include "service/cluster.h"
@@ -66,6 +68,23 @@ open_limiters(struct app *app)
     return rc;
 }
 
+/* The rate classes of forward authentication from --forward-limit; 0, -EINVAL after logging
+ * why, or -ENOMEM. */
+static int
+open_forward(struct app *app)
+{
+    const struct config *cfg = app->cfg;
+    app->forward = ra_calloc(1, sizeof(*app->forward));
+    if (app->forward == NULL)
+        return -ENOMEM;
+    char why[512];
+    int rc = forward_rules_build(app->forward, cfg->forward_limits.item, cfg->forward_limits.n, why,
+                                 sizeof(why));
+    if (rc < 0)
+        ra_log(RA_LOG_ERR, "--forward-limit %s", why);
+    return rc;
+}
+
 int
 app_open(struct app *app, const struct config *cfg, struct store *st,
          const unsigned char key[SECRET_KEY_LEN])
@@ -77,7 +96,9 @@ app_open(struct app *app, const struct config *cfg, struct store *st,
         ra_log(RA_LOG_ERR, "--trusted-proxy %s: expected an IP address", cfg->trusted_proxy);
         return -EINVAL;
     }
-    int rc = accounts_new(&app->accounts);
+    int rc = open_forward(app);
+    if (rc == 0)
+        rc = accounts_new(&app->accounts);
     if (rc == 0)
         rc = open_limiters(app);
     if (rc == 0)
@@ -101,9 +122,11 @@ app_cleanup(struct app *app)
     limiter_free(app->auth_fails);
     limiter_free(app->signin_fails);
     accounts_free(app->accounts);
+    ra_free(app->forward);
     secret_hasher_wipe(&app->hasher);
     app->log = NULL;
     app->creds = NULL;
     app->rate = app->auth_fails = app->signin_fails = NULL;
     app->accounts = NULL;
+    app->forward = NULL;
 }

@@ -23,6 +23,7 @@ struct credtab;
 struct accounts;
 struct limiter;
 struct accesslog;
+struct forward_rules;
 
 /* Window lengths of the three limiters. */
 #define APP_RATE_WINDOW_MS 1000
@@ -48,14 +49,17 @@ struct app {
     struct limiter *auth_fails;   /* failed authentications per client address */
     struct limiter *signin_fails; /* console sign-in failures per e-mail and per address */
     struct accesslog *log;        /* NULL when the access log is off */
-    _Atomic uint64_t requests;    /* request ids */
+    /* The rate classes of forward authentication (--forward-limit). */
+    struct forward_rules *forward;
+    _Atomic uint64_t requests; /* request ids */
     struct node_state node;
     int64_t (*clock_ms)(void); /* unix time in milliseconds; tests may replace it */
 };
 
 /*
  * Build a serving app over an open store: the keyed hasher from `key`, the credential table
- * loaded from the store, the registries, the limiters and the access log that cfg names.
+ * loaded from the store, the registries, the limiters, the rate classes of forward
+ * authentication and the access log that cfg names.
  * Returns 0, or a negative code after logging why (then app_cleanup is still safe).
  */
 int app_open(struct app *app, const struct config *cfg, struct store *st,

@@ -35,6 +35,11 @@
         .name = n, .arg = a, .type = CONFIG_NUMBER, .offset = offsetof(struct config, f),          \
         .def.num = 0, .min = lo, .max = hi, .implied = implied_value, .commands = cmds, .help = h  \
     }
+#define LIST(n, a, f, cmds, h)                                                                     \
+    {                                                                                              \
+        .name = n, .arg = a, .type = CONFIG_LIST, .offset = offsetof(struct config, f),            \
+        .commands = cmds, .help = h                                                                \
+    }
 #define FLAG(n, f, cmds, h)                                                                        \
     {                                                                                              \
         .name = n, .type = CONFIG_FLAG, .offset = offsetof(struct config, f), .commands = cmds,    \
@@ -54,7 +59,10 @@ static const struct config_option options[] = {
     STR("--key-file", "FILE", key_file, NULL, CMD_ALL,
         "server key file (default: the SQLite path + .key; required for PostgreSQL)"),
     FLAG("--help", help, CMD_ALL, "print this help and exit"),
-    STR("--listen", "ADDR:PORT", listen, "127.0.0.1:8443", SRV, "address and port to listen on"),
+    STR("--listen", "ADDR:PORT", listen, "127.0.0.1:8443", SRV,
+        "address and port to listen on, or unix:PATH for a Unix socket (plain HTTP)"),
+    STR("--socket-mode", "0NNN", socket_mode, "0660", SRV,
+        "permissions of the --listen unix:PATH socket, in octal"),
     STR("--tls-cert", "FILE", tls_cert, NULL, SRV, "TLS certificate chain (PEM)"),
     STR("--tls-key", "FILE", tls_key, NULL, SRV, "TLS private key (PEM)"),
     FLAG("--insecure-http", insecure_http, SRV, "allow plain HTTP on a non-loopback address"),
@@ -65,6 +73,9 @@ static const struct config_option options[] = {
     NUM("--threads", "N", threads, 0, 0, 256, SRV, "worker threads (0 = one per core)"),
     NUM("--rate-limit", "N", rate_limit, 10, 0, 1000000, SRV,
         "requests/s per account per endpoint (0 = off)"),
+    LIST("--forward-limit", "\"METHOD PREFIX CLASS LIMIT\"", forward_limits, SRV,
+         "/auth/verify: requests/s per account for original requests under PREFIX "
+         "(METHOD may be *; the longest prefix wins; others: --rate-limit); repeatable"),
     NUM("--auth-fail-limit", "N", auth_fail_limit, 30, 0, 1000000, SRV,
         "failed authentications per client IP per minute (0 = off)"),
     NUM("--max-body", "BYTES", max_body, 64 * 1024, 16, 16 * 1024 * 1024, SRV,
@@ -144,8 +155,9 @@ config_defaults(struct config *cfg)
             *(const char **)field = o->def.str;
         else if (o->type == CONFIG_NUMBER)
             *(long *)field = o->def.num;
-        else
+        else if (o->type == CONFIG_FLAG)
             *(bool *)field = false;
+        /* CONFIG_LIST: empty, from the memset */
     }
 }
 
@@ -160,6 +172,15 @@ set_option(struct config *cfg, const struct config_option *o, const char *value)
     }
     if (o->type == CONFIG_STRING) {
         *(const char **)field = value;
+        return 0;
+    }
+    if (o->type == CONFIG_LIST) {
+        struct config_list *list = (struct config_list *)field;
+        if (list->n >= CONFIG_LIST_MAX) {
+            fprintf(stderr, "restauthd: %s: at most %d values\n", o->name, CONFIG_LIST_MAX);
+            return -EINVAL;
+        }
+        list->item[list->n++] = value;
         return 0;
     }
     char *end = NULL;

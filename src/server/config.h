@@ -13,18 +13,31 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The most values a repeatable option (CONFIG_LIST) collects. */
+#define CONFIG_LIST_MAX 32
+
+/* The values of a repeatable option, in the order given. */
+struct config_list {
+    const char *item[CONFIG_LIST_MAX];
+    size_t n;
+};
+
 struct config {
     const char *store;    /* store URL */
     const char *key_file; /* server key; NULL = derived from the store path */
-    const char *listen;   /* ADDR:PORT */
+    const char *listen;   /* ADDR:PORT, or unix:PATH */
+    /* The octal permissions of a unix:PATH socket ("0660"). */
+    const char *socket_mode;
     const char *tls_cert; /* PEM files; both or neither */
     const char *tls_key;
-    bool insecure_http;     /* allow plain HTTP on a non-loopback address */
+    bool insecure_http;        /* allow plain HTTP on a non-loopback address */
     const char *trusted_proxy; /* a balancer's address whose X-Forwarded-For/-Proto count */
-    const char *access_log; /* path, "-" for stdout, "off" */
-    long threads;           /* 0 = one per core */
-    long rate_limit;        /* per account per endpoint per second; 0 = off */
-    long auth_fail_limit;   /* failures per client IP per minute; 0 = off */
+    const char *access_log;    /* path, "-" for stdout, "off" */
+    long threads;              /* 0 = one per core */
+    long rate_limit;           /* per account per endpoint per second; 0 = off */
+    /* The "METHOD PREFIX CLASS LIMIT" rules of forward authentication (--forward-limit). */
+    struct config_list forward_limits;
+    long auth_fail_limit; /* failures per client IP per minute; 0 = off */
     long max_body;
     long max_header;
     long max_conns;
@@ -66,7 +79,9 @@ enum config_command {
     CMD_ALL = (1u << 9) - 1,
 };
 
-enum config_type { CONFIG_STRING, CONFIG_NUMBER, CONFIG_FLAG };
+/* CONFIG_LIST: a string option that may be given several times; each value is appended to a
+ * struct config_list (at most CONFIG_LIST_MAX), and it has no default. */
+enum config_type { CONFIG_STRING, CONFIG_NUMBER, CONFIG_FLAG, CONFIG_LIST };
 
 /*
  * A number's validator: true if v is acceptable. An option with a validator has no bounds;
@@ -104,8 +119,10 @@ void config_defaults(struct config *cfg);
 /*
  * Parse the options in argv[0..argc) into cfg and mark each in cfg->given; the remaining
  * positional arguments are moved to the front of argv in order and their count is stored in
- * *npos. Unknown options, missing values and numbers out of range print a message to stderr
- * and return -EINVAL. Whether the command accepts the options is config_check_command's job.
+ * *npos. A single-valued option given twice keeps its last value; a CONFIG_LIST option keeps
+ * them all. Unknown options, missing values, numbers out of range and more than
+ * CONFIG_LIST_MAX values of one list print a message to stderr and return -EINVAL. Whether the
+ * command accepts the options is config_check_command's job.
  */
 int config_parse(struct config *cfg, int argc, char **argv, int *npos);
 

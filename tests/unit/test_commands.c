@@ -49,7 +49,9 @@ static const struct {
       "--session-max-s",
       "--signin-fail-limit",
       "--signin-ip-fail-limit",
-      "--trusted-proxy"}},
+      "--trusted-proxy",
+      "--socket-mode",
+      "--forward-limit"}},
     {"account add", {COMMON, "--email", "--password-file"}},
     {"account passwd", {COMMON, "--email", "--password-file"}},
     {"account list", {COMMON}},
@@ -236,7 +238,7 @@ static void
 push_option(const struct config_option *o, char *num, size_t size, char **argv, int *argc)
 {
     argv[(*argc)++] = (char *)o->name;
-    if (o->type == CONFIG_STRING) {
+    if (o->type == CONFIG_STRING || o->type == CONFIG_LIST) {
         argv[(*argc)++] = "value";
     } else if (o->type == CONFIG_NUMBER) {
         snprintf(num, size, "%ld", o->def.num);

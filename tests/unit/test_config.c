@@ -2,8 +2,8 @@
 /*
  * test_config.c: command-line options (server/config.c): defaults, both value forms, flags,
  * positional arguments, every rejection, the derived key-file path, the usage text, the option
- * table's entries and the --get-status validator; and the --listen parser
- * (server/http/listen.c).
+ * table's entries, the --get-status validator and the repeatable --forward-limit; and the
+ * --listen and --socket-mode parsers (server/http/listen.c).
  */
 #include "config.h"
 #include "http/listen.h"
@@ -38,11 +38,13 @@ test_defaults(void)
     ASSERT_EQ_STR(c.store, "sqlite:var/restauth.db");
     ASSERT_TRUE(c.key_file == NULL);
     ASSERT_EQ_STR(c.listen, "127.0.0.1:8443");
+    ASSERT_EQ_STR(c.socket_mode, "0660");
     ASSERT_TRUE(c.tls_cert == NULL && c.tls_key == NULL);
     ASSERT_TRUE(!c.insecure_http);
     ASSERT_EQ_STR(c.access_log, "-");
     ASSERT_EQ_INT(c.threads, 0);
     ASSERT_EQ_INT(c.rate_limit, 10);
+    ASSERT_EQ_INT(c.forward_limits.n, 0);
     ASSERT_EQ_INT(c.auth_fail_limit, 30);
     ASSERT_EQ_INT(c.max_body, 65536);
     ASSERT_EQ_INT(c.max_header, 8192);
@@ -81,6 +83,8 @@ test_values(void)
                     "/tmp/k.key",
                     "--listen",
                     "[::1]:9000",
+                    "--socket-mode",
+                    "0600",
                     "--tls-cert",
                     "cert.pem",
                     "--tls-key",
@@ -123,6 +127,7 @@ test_values(void)
     ASSERT_EQ_STR(c.store, "sqlite:/tmp/a.db");
     ASSERT_EQ_STR(c.key_file, "/tmp/k.key");
     ASSERT_EQ_STR(c.listen, "[::1]:9000");
+    ASSERT_EQ_STR(c.socket_mode, "0600");
     ASSERT_EQ_STR(c.tls_cert, "cert.pem");
     ASSERT_EQ_STR(c.tls_key, "key.pem");
     ASSERT_EQ_STR(c.access_log, "off");
@@ -371,6 +376,7 @@ test_usage(void)
         "--key-file",
         "--help",
         "--listen",
+        "--socket-mode",
         "--tls-cert",
         "--tls-key",
         "--insecure-http",
@@ -378,6 +384,7 @@ test_usage(void)
         "--access-log",
         "--threads",
         "--rate-limit",
+        "--forward-limit",
         "--auth-fail-limit",
         "--max-body",
         "--max-header",
@@ -417,6 +424,9 @@ test_usage(void)
     ASSERT_TRUE(text != NULL && strstr(text, "--get-status 200|201 ") != NULL);
     ASSERT_TRUE(text != NULL && strstr(text, "[1800]") != NULL);  /* --session-idle-s */
     ASSERT_TRUE(text != NULL && strstr(text, "[43200]") != NULL); /* --session-max-s */
+    ASSERT_TRUE(text != NULL && strstr(text, "[0660]") != NULL);  /* --socket-mode */
+    ASSERT_TRUE(text != NULL &&
+                strstr(text, "--forward-limit \"METHOD PREFIX CLASS LIMIT\" ") != NULL);
     /* One line per option. */
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)
@@ -480,6 +490,58 @@ test_get_status_validator(void)
     ASSERT_EQ_INT(parse_args(&c, s2010, &npos), -EINVAL);
     char *sx[] = {"--get-status", "20x", NULL};
     ASSERT_EQ_INT(parse_args(&c, sx, &npos), -EINVAL);
+}
+
+/* --forward-limit collects every value, in order, whichever the form, up to CONFIG_LIST_MAX;
+ * a single-valued option next to it still keeps only its last value. */
+static void
+test_list_option(void)
+{
+    const struct config_option *o = config_find("--forward-limit");
+    ASSERT_TRUE(o != NULL && o->type == CONFIG_LIST && o->arg != NULL);
+    struct config c;
+    int npos;
+    char *argv[] = {"--forward-limit",
+                    "GET /a a 1",
+                    "serve",
+                    "--rate-limit=3",
+                    "--forward-limit=* /b b 2",
+                    "--rate-limit",
+                    "4",
+                    "--forward-limit",
+                    "--force",
+                    NULL};
+    ASSERT_EQ_INT(parse_args(&c, argv, &npos), 0);
+    ASSERT_EQ_INT(npos, 1);
+    ASSERT_EQ_INT(c.rate_limit, 4);
+    ASSERT_TRUE(config_given(&c, "--forward-limit"));
+    ASSERT_EQ_INT(c.forward_limits.n, 3);
+    if (c.forward_limits.n == 3) {
+        ASSERT_EQ_STR(c.forward_limits.item[0], "GET /a a 1");
+        ASSERT_EQ_STR(c.forward_limits.item[1], "* /b b 2");
+        ASSERT_EQ_STR(c.forward_limits.item[2], "--force"); /* a value, as for any string */
+    }
+    ASSERT_TRUE(!c.force);
+
+    /* Exactly CONFIG_LIST_MAX values are taken; one more is refused. */
+    char *many[2 * CONFIG_LIST_MAX + 3];
+    int n = 0;
+    for (int i = 0; i <= CONFIG_LIST_MAX; i++) {
+        many[n++] = "--forward-limit";
+        many[n++] = "GET / x 1";
+    }
+    many[n] = NULL;
+    ASSERT_EQ_INT(parse_args(&c, many + 2, &npos), 0);
+    ASSERT_EQ_INT(c.forward_limits.n, CONFIG_LIST_MAX);
+    ASSERT_EQ_INT(parse_args(&c, many, &npos), -EINVAL);
+
+    /* Without a value, and not given at all. */
+    char *bare[] = {"--forward-limit", NULL};
+    ASSERT_EQ_INT(parse_args(&c, bare, &npos), -EINVAL);
+    char *none[] = {"serve", NULL};
+    ASSERT_EQ_INT(parse_args(&c, none, &npos), 0);
+    ASSERT_EQ_INT(c.forward_limits.n, 0);
+    ASSERT_TRUE(!config_given(&c, "--forward-limit"));
 }
 
 static void
@@ -546,6 +608,53 @@ test_listen_good(void)
     /* Leading zeros in the port are still decimal. */
     ASSERT_EQ_INT(listen_parse("127.0.0.1:08443", &la), 0);
     ASSERT_EQ_INT(ntohs(la.u.in.sin_port), 8443);
+
+    /* A Unix socket: any path that fits sun_path, with its NUL. */
+    ASSERT_EQ_INT(listen_parse("unix:/run/restauth/restauthd.sock", &la), 0);
+    ASSERT_EQ_INT(la.family, AF_UNIX);
+    ASSERT_EQ_INT(la.u.un.sun_family, AF_UNIX);
+    ASSERT_EQ_STR(la.u.un.sun_path, "/run/restauth/restauthd.sock");
+    ASSERT_TRUE(!la.loopback);
+    listen_host(&la, host, sizeof(host));
+    ASSERT_EQ_STR(host, "unix:/run/restauth/restauthd.sock");
+    ASSERT_EQ_INT(listen_parse("unix:rel.sock", &la), 0);
+    ASSERT_EQ_STR(la.u.un.sun_path, "rel.sock");
+    char longest[5 + sizeof(la.u.un.sun_path)];
+    memcpy(longest, "unix:", 5);
+    memset(longest + 5, 'a', sizeof(la.u.un.sun_path) - 1);
+    longest[sizeof(longest) - 1] = '\0';
+    ASSERT_EQ_INT(listen_parse(longest, &la), 0);
+    ASSERT_EQ_INT(strlen(la.u.un.sun_path), sizeof(la.u.un.sun_path) - 1);
+    char too_long[6 + sizeof(la.u.un.sun_path)];
+    snprintf(too_long, sizeof(too_long), "%sa", longest);
+    ASSERT_EQ_INT(listen_parse(too_long, &la), -EINVAL);
+}
+
+/* --socket-mode: "0" then one to three octal digits, nothing else. */
+static void
+test_socket_mode(void)
+{
+    static const struct {
+        const char *text;
+        mode_t mode;
+    } good[] = {{"0660", 0660}, {"0600", 0600}, {"0777", 0777},
+                {"00", 0},      {"07", 07},     {"070", 070}};
+    for (size_t i = 0; i < N_ELEMS(good); i++) {
+        mode_t m = 01000;
+        int rc = listen_mode_parse(good[i].text, &m);
+        harness_checks++;
+        if (rc != 0 || m != good[i].mode)
+            HARNESS_FAIL("listen_mode_parse(\"%s\") = %d, mode %o", good[i].text, rc, (unsigned)m);
+    }
+    static const char *const bad[] = {"",      "0",     "660",   "0668", "01777", "0x1ff",
+                                      "-0660", "0660 ", " 0660", "06a0", "00000"};
+    for (size_t i = 0; i < N_ELEMS(bad); i++) {
+        mode_t m = 0;
+        int rc = listen_mode_parse(bad[i], &m);
+        harness_checks++;
+        if (rc != -EINVAL)
+            HARNESS_FAIL("listen_mode_parse(\"%s\") = %d, want -EINVAL", bad[i], rc);
+    }
 }
 
 static void
@@ -583,6 +692,9 @@ test_listen_bad(void)
         " 127.0.0.1:80",
         "127.0.0.1 :80",
         "0123456789012345678901234567890123456789012345678901234567890123456789:80",
+        "unix:", /* no path */
+        "unix",
+        "UNIX:/x.sock", /* the scheme is lower-case */
     };
     for (size_t i = 0; i < N_ELEMS(bad); i++) {
         struct listen_addr la;
@@ -605,7 +717,9 @@ main(void)
     RUN(test_usage);
     RUN(test_option_table);
     RUN(test_get_status_validator);
+    RUN(test_list_option);
     RUN(test_listen_good);
     RUN(test_listen_bad);
+    RUN(test_socket_mode);
     return harness_done();
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_credtab.c: the in-memory credential table (server/service/credtab.c) over a real SQLite
- * store in a temporary directory, and the per-account state of server/service/accounts.c: the
- * registry and the generation-checked project-list cache. (The rate limit is the limiter's:
- * test_limiter.c, and through the pipeline test_gate.c.)
+ * store in a temporary directory, with the accounts' names known before any of their
+ * credentials authenticates (the registry and its cache: test_accounts.c; the rate limit:
+ * test_limiter.c, and through the pipeline test_gate.c).
  */
 #include "service/accounts.h"
 #include "auth/basic.h"
@@ -573,147 +573,101 @@ test_concurrent_reload(void)
     store_close(&st);
 }
 
-static void
-test_registry(void)
-{
-    /* The same id gives the same state; different ids different states. */
-    struct acct *a = accounts_get(accounts, 424242);
-    ASSERT_TRUE(a != NULL && a->id == 424242);
-    ASSERT_TRUE(accounts_get(accounts, 424242) == a);
-    ASSERT_TRUE(accounts_get(accounts, 424243) != a);
-    ASSERT_TRUE(accounts_get(accounts, -5) != NULL && accounts_get(accounts, -5)->id == -5);
-    ASSERT_TRUE(accounts_get(accounts, 0) != NULL && accounts_get(accounts, 0)->id == 0);
-    ASSERT_TRUE(accounts_get(accounts, INT64_MAX) != NULL &&
-                accounts_get(accounts, INT64_MAX)->id == INT64_MAX);
+/* A fake store for names: cred_get gives the pair `fake_cred`, login_by_id fails with
+ * fake_login_rc or names the account "kim". */
+static struct store_cred fake_cred;
+static int fake_login_rc;
 
-    /* Many accounts (more than the buckets): all distinct, all stable. */
-    enum { M = 5000 };
-    static struct acct *many[M];
-    for (int i = 0; i < M; i++)
-        many[i] = accounts_get(accounts, 2000000 + i);
-    int bad = 0;
-    for (int i = 0; i < M; i++)
-        bad += many[i] == NULL || many[i]->id != 2000000 + i ||
-               accounts_get(accounts, 2000000 + i) != many[i];
-    ASSERT_EQ_INT(bad, 0);
-}
-
-/* acct_cache_with: copy the cached body. */
 static int
-copy_body(void *ctx, const struct project_cache *c)
+fake_cred_get(void *priv, const char *customer_id, struct store_cred *out)
 {
-    char **out = ctx;
-    *out = ra_malloc(c->len);
-    if (*out == NULL)
-        return -ENOMEM;
-    memcpy(*out, c->json, c->len);
-    return (int)c->len;
-}
-
-/* The cached body of a (a copy at *out, its length at *len), or -ENOENT and the generation. */
-static int
-cache_get(struct acct *a, char **out, size_t *len, uint64_t *gen)
-{
-    int rc = acct_cache_with(a, copy_body, out, gen);
-    if (rc < 0)
-        return rc;
-    *len = (size_t)rc;
+    (void)priv;
+    if (strcmp(customer_id, fake_cred.customer_id) != 0)
+        return -ENOENT;
+    *out = fake_cred;
     return 0;
 }
 
-/* Offer a body (taken) to the cache as built at generation gen. */
-static void
-cache_put(struct acct *a, char *json, size_t len, uint64_t gen)
+static int
+fake_login_by_id(void *priv, int64_t account_id, struct store_login *out)
 {
-    struct project_cache c = {.json = json, .len = len};
-    acct_cache_put(a, &c, gen);
+    (void)priv;
+    memset(out, 0, sizeof(*out));
+    if (fake_login_rc != 0)
+        return fake_login_rc;
+    out->account_id = account_id;
+    snprintf(out->name, sizeof(out->name), "kim");
+    return 0;
 }
 
+/* Every account whose credential authenticates has its name: from one listing at a reload,
+ * from the store before a refreshed pair is published; a name is set once. */
 static void
-test_cache(void)
+test_names(void)
 {
-    struct acct *a = accounts_get(accounts, 910001);
-    struct acct *b = accounts_get(accounts, 910002);
-    char *out = NULL;
-    size_t len = 0;
-    uint64_t g0 = 0, g1 = 0, g2 = 0, gb = 0;
-    ASSERT_TRUE(a != NULL && b != NULL);
-    if (a == NULL || b == NULL)
+    struct store st;
+    struct accounts *reg = NULL;
+    struct credtab *t = NULL;
+    struct pair g1, g2, h1, j1;
+    if (open_store(&st, "names.db") != 0)
         return;
+    int64_t g = add_account(&st, "gina");
+    int64_t h = add_account(&st, "hal.x@example");
+    int64_t ivy = add_account(&st, "ivy");
+    add_pair(&st, g, 1, &g1);
+    add_pair(&st, g, 1, &g2);
+    add_pair(&st, h, 1, &h1);
+    ASSERT_EQ_INT(accounts_new(&reg), 0);
+    ASSERT_EQ_INT(reg != NULL ? credtab_new(key, reg, &t) : -1, 0);
+    if (t == NULL) {
+        accounts_free(reg);
+        store_close(&st);
+        return;
+    }
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    struct acct *a = NULL;
+    ASSERT_EQ_INT(verify(t, g2.id, g2.secret, 1000, &a, NULL), 0);
+    ASSERT_EQ_STR(a != NULL ? acct_name(a) : "?", "gina");
+    ASSERT_EQ_INT(verify(t, h1.id, h1.secret, 1000, &a, NULL), 0);
+    ASSERT_EQ_STR(a != NULL ? acct_name(a) : "?", "hal.x@example");
+    /* An account without a credential is not added by the listing (a new entry is nameless). */
+    ASSERT_EQ_STR(acct_name(accounts_get(reg, ivy)), "");
 
-    /* Nothing cached at first. */
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g0), -ENOENT);
-    ASSERT_TRUE(out == NULL);
+    /* A pair of a new account, learnt by a refresh, authenticates with its name. */
+    int64_t j = add_account(&st, "jo");
+    add_pair(&st, j, 1, &j1);
+    ASSERT_EQ_INT(credtab_refresh(t, &st, j1.id), 0);
+    ASSERT_EQ_INT(verify(t, j1.id, j1.secret, 1000, &a, NULL), 0);
+    ASSERT_EQ_STR(a != NULL ? acct_name(a) : "?", "jo");
 
-    /* Put with the current generation: cached, and get returns a copy. */
-    cache_put(a, ra_strdup("{\"projects\":[1]}"), 16, g0);
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), 0);
-    ASSERT_EQ_INT(len, 16);
-    if (out != NULL && len == 16)
-        ASSERT_EQ_MEM(out, "{\"projects\":[1]}", 16);
-    char *first = out;
-    out = NULL;
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), 0);
-    ASSERT_TRUE(out != NULL && out != first); /* a new copy each time */
-    ra_free(first);
-    ra_free(out);
-    out = NULL;
+    /* Set once: a later name is ignored (racing setters: test_accounts.c). */
+    ASSERT_EQ_INT(acct_set_name(a, "other"), 0);
+    ASSERT_EQ_STR(acct_name(a), "jo");
 
-    /* A second put while something is cached does not replace it. */
-    cache_put(a, ra_strdup("{\"projects\":[2]}"), 16, g0);
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), 0);
-    if (out != NULL && len == 16)
-        ASSERT_EQ_MEM(out, "{\"projects\":[1]}", 16);
-    ra_free(out);
-    out = NULL;
+    /* The name cannot be read: the pair is not published, and is once it can. */
+    static const struct store_ops fake_ops = {
+        .scheme = "fake", .cred_get = fake_cred_get, .login_by_id = fake_login_by_id};
+    struct store fake = {.ops = &fake_ops, .priv = NULL};
+    struct pair k1;
+    unsigned char hash[SECRET_HASH_LEN];
+    secret_generate(k1.id, k1.secret);
+    secret_hash(&hasher, k1.id, strlen(k1.id), k1.secret, strlen(k1.secret), hash);
+    cred_init(&fake_cred, k1.id, 940001, FIXTURE_CREATED);
+    memcpy(fake_cred.hash, hash, sizeof(hash));
+    size_t before = credtab_size(t);
+    fake_login_rc = -EIO;
+    ASSERT_EQ_INT(credtab_refresh(t, &fake, k1.id), -EIO);
+    ASSERT_EQ_INT(credtab_size(t), before);
+    ASSERT_EQ_INT(verify(t, k1.id, k1.secret, 1000, NULL, NULL), -EACCES);
+    fake_login_rc = 0;
+    ASSERT_EQ_INT(credtab_refresh(t, &fake, k1.id), 0);
+    ASSERT_EQ_INT(verify(t, k1.id, k1.secret, 1000, &a, NULL), 0);
+    ASSERT_TRUE(a != NULL && a->id == 940001);
+    ASSERT_EQ_STR(a != NULL ? acct_name(a) : "?", "kim");
 
-    /* Invalidate: gone, and a new generation. */
-    acct_invalidate(a);
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), -ENOENT);
-    ASSERT_TRUE(g1 != g0);
-
-    /* A list built before the invalidation (old generation) is dropped. */
-    cache_put(a, ra_strdup("{\"projects\":[\"stale\"]}"), 22, g0);
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g2), -ENOENT);
-    ASSERT_EQ_INT(g2, g1);
-
-    /* A list built after it is kept. */
-    cache_put(a, ra_strdup("{\"projects\":[3]}"), 16, g1);
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g2), 0);
-    if (out != NULL && len == 16)
-        ASSERT_EQ_MEM(out, "{\"projects\":[3]}", 16);
-    ra_free(out);
-    out = NULL;
-
-    /* A race: the list is read (gen g), the account changes, then the stale list arrives. */
-    acct_invalidate(a);
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), -ENOENT);
-    acct_invalidate(a);
-    cache_put(a, ra_strdup("{\"projects\":[]}"), 15, g1);
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g2), -ENOENT);
-    ASSERT_TRUE(g2 != g1);
-
-    /* Invalidating one account leaves another's cache alone; invalidate_all drops both. */
-    cache_put(a, ra_strdup("{\"projects\":[4]}"), 16, g2);
-    ASSERT_EQ_INT(cache_get(b, &out, &len, &gb), -ENOENT);
-    cache_put(b, ra_strdup("{\"projects\":[5]}"), 16, gb);
-    acct_invalidate(a);
-    ASSERT_EQ_INT(cache_get(b, &out, &len, &gb), 0);
-    ra_free(out);
-    out = NULL;
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g2), -ENOENT);
-    cache_put(a, ra_strdup("{\"projects\":[6]}"), 16, g2);
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), 0);
-    ra_free(out);
-    out = NULL;
-    uint64_t before_a = g2;
-    accounts_invalidate_all(accounts);
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g1), -ENOENT);
-    ASSERT_EQ_INT(cache_get(b, &out, &len, &gb), -ENOENT);
-    ASSERT_TRUE(g1 != before_a);
-    /* A put with the generation from before invalidate_all is dropped too. */
-    cache_put(a, ra_strdup("{\"projects\":[7]}"), 16, before_a);
-    ASSERT_EQ_INT(cache_get(a, &out, &len, &g2), -ENOENT);
+    credtab_free(t);
+    accounts_free(reg);
+    store_close(&st);
 }
 
 int
@@ -733,8 +687,7 @@ main(void)
     RUN(test_last_used);
     RUN(test_errors);
     RUN(test_concurrent_reload);
-    RUN(test_registry);
-    RUN(test_cache);
+    RUN(test_names);
     secret_hasher_wipe(&hasher);
     accounts_free(accounts);
     return harness_done();

@@ -6,8 +6,10 @@
  * rate class, the header-size limit at its exact boundary, the keyed hash computed once for a
  * known and an unknown Customer ID alike, the full 32 bytes of the stored hash compared, two
  * apps in one process that share nothing, the body limit and the closed connection of a
- * request refused before its body, the syntax of Customer IDs, and the console's checks:
- * session expiry at the exact second, the exact CSRF token, and the REST rate classes.
+ * request refused before its body, the syntax of Customer IDs, the console's checks (session
+ * expiry at the exact second, the exact CSRF token, the REST rate classes), and forward
+ * authentication (/auth/verify): its answer, where the original request is read from, its
+ * rate classes, the throttle and the clients behind a Unix socket.
  */
 #include "app.h"
 #include "service/credtab.h"
@@ -24,6 +26,7 @@
 #include <netinet/in.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <sys/un.h>
 
 /* Calls of the keyed hash, counted through the linker's --wrap (see CMakeLists.txt). */
 static int hash_calls;
@@ -50,7 +53,7 @@ test_clock(void)
 
 /* ---- an engine of the test's own ---- */
 
-#define MAX_FIELDS 8
+#define MAX_FIELDS 10
 
 struct fake {
     const char *names[MAX_FIELDS];
@@ -99,16 +102,18 @@ struct world {
     struct app app;
 };
 
-static struct world one, two;
+static struct world one, two, three;
 static unsigned char key[SECRET_KEY_LEN];
 
-/* A client address. */
+/* A client address; "unix" is a peer on a Unix socket (unnamed, as a client's is). */
 static struct sockaddr_storage
 addr(const char *text)
 {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof(ss));
-    if (strchr(text, ':') != NULL) {
+    if (strcmp(text, "unix") == 0) {
+        ((struct sockaddr_un *)&ss)->sun_family = AF_UNIX;
+    } else if (strchr(text, ':') != NULL) {
         struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
         in6->sin6_family = AF_INET6;
         ASSERT_EQ_INT(inet_pton(AF_INET6, text, &in6->sin6_addr), 1);
@@ -138,7 +143,25 @@ struct outcome {
     bool close;
     bool www_auth;
     char customer_id[STORE_HEX32 + 1];
+    char log_method[16];
+    char log_path[256];
+    size_t body_len;
+    int nheaders;
+    struct {
+        char name[32];
+        char value[80];
+    } headers[REPLY_MAX_HEADERS];
 };
+
+/* The value of the reply header `name` in o, or NULL. */
+static const char *
+header_of(const struct outcome *o, const char *name)
+{
+    for (int i = 0; i < o->nheaders; i++)
+        if (strcasecmp(o->headers[i].name, name) == 0)
+            return o->headers[i].value;
+    return NULL;
+}
 
 /* Run one bodiless request through the pipeline as the adapter does; with head_only, only what
  * is decided from the header section, before any body would be read. */
@@ -155,11 +178,22 @@ pass(struct world *w, const char *method, const char *target, const char *from, 
                           .io = &fake_io,
                           .engine = f};
     gate_head(&w->app, &req);
-    if (req.reply.status == 0 && !head_only)
+    /* As http/server.c: a request refused with a body is answered at once. */
+    if (!head_only && (req.reply.status == 0 || !req.has_body))
         gate_run(&req);
-    struct outcome o = {req.reply.status, req.reply.retry_after, req.reply.close,
-                        req.reply.www_auth, ""};
+    struct outcome o = {.status = req.reply.status,
+                        .retry_after = req.reply.retry_after,
+                        .close = req.reply.close,
+                        .www_auth = req.reply.www_auth};
     memcpy(o.customer_id, req.customer_id, sizeof(o.customer_id));
+    memcpy(o.log_method, req.log_method, sizeof(o.log_method));
+    memcpy(o.log_path, req.log_path, sizeof(o.log_path));
+    o.body_len = req.reply.len;
+    o.nheaders = req.reply.nheaders;
+    for (int i = 0; i < req.reply.nheaders; i++) {
+        snprintf(o.headers[i].name, sizeof(o.headers[i].name), "%s", req.reply.headers[i].name);
+        snprintf(o.headers[i].value, sizeof(o.headers[i].value), "%s", req.reply.headers[i].value);
+    }
     gate_finish(&req);
     return o;
 }
@@ -203,14 +237,23 @@ new_pair(struct world *w, const char *name)
     return p;
 }
 
+/* Open world w over store db; the --forward-limit rules are the NULL-terminated `rules`. */
 static void
-open_world(struct world *w, const char *db)
+open_world_rules(struct world *w, const char *db, const char *const *rules)
 {
     config_defaults(&w->cfg);
     w->cfg.access_log = "off";
+    while (rules != NULL && *rules != NULL)
+        w->cfg.forward_limits.item[w->cfg.forward_limits.n++] = *rules++;
     ASSERT_EQ_INT(open_store(&w->st, db), 0);
     ASSERT_EQ_INT(app_open(&w->app, &w->cfg, &w->st, key), 0);
     w->app.clock_ms = test_clock;
+}
+
+static void
+open_world(struct world *w, const char *db)
+{
+    open_world_rules(w, db, NULL);
 }
 
 static void
@@ -583,6 +626,284 @@ test_console_rate_limit(void)
     one.cfg.rate_limit = 0;
 }
 
+/* ---- forward authentication ---- */
+
+/* METHOD TARGET from `from`, with the pair when id is not NULL and the header fields of the
+ * NULL-terminated name, value list `extra`. */
+static struct outcome
+forward(struct world *w, const char *method, const char *target, const char *from, const char *id,
+        const char *secret, const char *const *extra)
+{
+    char auth[256];
+    struct fake f = {{"Host"}, {"restauthd"}, 1};
+    if (id != NULL) {
+        f.names[f.n] = "Authorization";
+        f.values[f.n++] = basic(auth, sizeof(auth), id, secret);
+    }
+    for (; extra != NULL && extra[0] != NULL && f.n < MAX_FIELDS; extra += 2) {
+        f.names[f.n] = extra[0];
+        f.values[f.n++] = extra[1];
+    }
+    return call(w, method, target, from, &f);
+}
+
+#define FIELDS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* True when header `name` of o is `want` (NULL: absent). */
+static bool
+has_header(const struct outcome *o, const char *name, const char *want)
+{
+    const char *v = header_of(o, name);
+    return want == NULL ? v == NULL : v != NULL && strcmp(v, want) == 0;
+}
+
+/* An admitted pair: 200, no body, the caller named for the upstream, the original request in
+ * the access log's fields; at /auth/verify and below, for every method. A refused one: the
+ * REST API's 401s, with the message in a header too. */
+static void
+test_forward_answer(void)
+{
+    one.cfg.rate_limit = 0;
+    one.cfg.auth_fail_limit = 0;
+    struct pair p = new_pair(&one, "fwd-answer");
+    struct outcome o =
+        forward(&one, "GET", "/auth/verify", "192.0.2.70", p.id, p.secret,
+                FIELDS("X-Original-Method", "DELETE", "X-Original-URI", "/api/items/7?force=1"));
+    char account_id[24];
+    snprintf(account_id, sizeof(account_id), "%lld", (long long)p.account);
+    ASSERT_EQ_INT(o.status, 200);
+    ASSERT_EQ_INT(o.body_len, 0);
+    ASSERT_TRUE(has_header(&o, "X-Restauth-Customer-Id", p.id));
+    ASSERT_TRUE(has_header(&o, "X-Restauth-Account", "fwd-answer"));
+    ASSERT_TRUE(has_header(&o, "X-Restauth-Account-Id", account_id));
+    ASSERT_TRUE(has_header(&o, "X-Restauth-Rate-Class", "default"));
+    ASSERT_TRUE(has_header(&o, "X-Restauth-Message", NULL));
+    ASSERT_TRUE(!o.www_auth && !o.close);
+    ASSERT_EQ_STR(o.customer_id, p.id);
+    ASSERT_EQ_STR(o.log_method, "DELETE");
+    ASSERT_EQ_STR(o.log_path, "/api/items/7");
+
+    static const char *const methods[] = {"GET",   "POST", "PUT",     "DELETE",
+                                          "PATCH", "HEAD", "OPTIONS", "PROPFIND"};
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        o = forward(&one, methods[i], "/auth/verify/any/path", "192.0.2.70", p.id, p.secret, NULL);
+        ASSERT_EQ_INT(o.status, 200);
+        ASSERT_EQ_STR(o.log_method, methods[i]);
+    }
+    ASSERT_EQ_INT(forward(&one, "GET", "/auth/verifyx", "192.0.2.70", p.id, p.secret, NULL).status,
+                  404);
+
+    o = forward(&one, "GET", "/auth/verify", "192.0.2.70", NULL, NULL, NULL);
+    ASSERT_EQ_INT(o.status, 401);
+    ASSERT_TRUE(o.www_auth && has_header(&o, "X-Restauth-Message", "Unauthorized"));
+    ASSERT_TRUE(has_header(&o, "X-Restauth-Customer-Id", NULL));
+    o = forward(&one, "GET", "/auth/verify", "192.0.2.70", p.id, "wrong", NULL);
+    ASSERT_EQ_INT(o.status, 401);
+    ASSERT_TRUE(o.www_auth &&
+                has_header(&o, "X-Restauth-Message", "Invalid authentication credentials"));
+    ASSERT_EQ_STR(o.customer_id, "");
+
+    /* A disabled pair, and a deleted one, as on the REST API. */
+    char id[SECRET_HEX_LEN + 1], secret[SECRET_HEX_LEN + 1];
+    unsigned char h[SECRET_HASH_LEN];
+    secret_generate(id, secret);
+    secret_hash(&one.app.hasher, id, strlen(id), secret, strlen(secret), h);
+    add_cred(&one.st, id, p.account, 0, h);
+    ASSERT_EQ_INT(credtab_refresh(one.app.creds, &one.st, id), 0);
+    ASSERT_EQ_INT(forward(&one, "GET", "/auth/verify", "192.0.2.70", id, secret, NULL).status, 401);
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.70", id, secret).status, 401);
+    ASSERT_EQ_INT(creds_delete(&one.app, p.account, p.id, true), 0);
+    ASSERT_EQ_INT(forward(&one, "GET", "/auth/verify", "192.0.2.70", p.id, p.secret, NULL).status,
+                  401);
+
+    /* A body is never read: the answer goes at once, and the connection is closed. */
+    struct pair b = new_pair(&one, "fwd-body");
+    o = forward(&one, "POST", "/auth/verify", "192.0.2.70", b.id, b.secret,
+                FIELDS("Content-Length", "3"));
+    ASSERT_EQ_INT(o.status, 200);
+    ASSERT_TRUE(o.close);
+}
+
+/* The original request from nginx's, Traefik's or Envoy's way of naming it; sources present
+ * together must agree; one that cannot be read is a 400 before any credential check. */
+static void
+test_forward_sources(void)
+{
+    struct pair p = new_pair(&one, "fwd-sources");
+    static const struct {
+        const char *method, *target;
+        const char *extra[9];
+        int status;
+        const char *log_method, *log_path;
+    } cases[] = {
+        {"GET",
+         "/auth/verify",
+         {"X-Original-Method", "POST", "X-Original-URI", "/a/b?c=1"},
+         200,
+         "POST",
+         "/a/b"},
+        {"HEAD", "/auth/verify", {"X-Original-URI", "http://u:pw@h/x/../y"}, 200, "HEAD", "/y"},
+        {"GET",
+         "/auth/verify",
+         {"X-Forwarded-Method", "PATCH", "X-Forwarded-Uri", "/t/%7eu?x", "X-Forwarded-Proto",
+          "https", "X-Forwarded-Host", "api.example"},
+         200,
+         "PATCH",
+         "/t/~u"},
+        {"PUT", "/auth/verify/orig/path", {NULL}, 200, "PUT", "/orig/path"},
+        {"PUT", "/auth/verify/", {NULL}, 200, "PUT", "/"},
+        {"GET", "/auth/verify", {NULL}, 200, "GET", "/"},
+        {"GET",
+         "/auth/verify/a//b",
+         {"X-Original-Method", "GET", "X-Original-URI", "/a/./b?q"},
+         200,
+         "GET",
+         "/a/b"},
+        {"GET",
+         "/auth/verify",
+         {"X-Original-URI", "/a", "X-Forwarded-Uri", "/a"},
+         200,
+         "GET",
+         "/a"},
+        {"GET", "/auth/verify", {"X-Original-URI", "/a", "X-Forwarded-Uri", "/b"}, 400, NULL, NULL},
+        {"GET",
+         "/auth/verify",
+         {"X-Original-Method", "GET", "X-Original-URI", "/a", "X-Forwarded-Method", "POST",
+          "X-Forwarded-Uri", "/a"},
+         400,
+         NULL,
+         NULL},
+        {"POST", "/auth/verify/a", {"X-Original-URI", "/b"}, 400, NULL, NULL},
+        {"POST",
+         "/auth/verify/a",
+         {"X-Original-Method", "GET", "X-Original-URI", "/a"},
+         400,
+         NULL,
+         NULL},
+        {"GET", "/auth/verify", {"X-Original-URI", "relative/path"}, 400, NULL, NULL},
+        {"GET",
+         "/auth/verify",
+         {"X-Original-Method", "GE T", "X-Original-URI", "/a"},
+         400,
+         NULL,
+         NULL},
+        {"GET",
+         "/auth/verify",
+         {"X-Forwarded-Method", "SIXTEEN-LETTERSX", "X-Forwarded-Uri", "/a"},
+         400,
+         NULL,
+         NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct outcome o = forward(&one, cases[i].method, cases[i].target, "192.0.2.71", p.id,
+                                   p.secret, cases[i].extra);
+        harness_checks++;
+        if (o.status != cases[i].status ||
+            (cases[i].log_method != NULL && (strcmp(o.log_method, cases[i].log_method) != 0 ||
+                                             strcmp(o.log_path, cases[i].log_path) != 0)) ||
+            (o.status == 400 &&
+             (!has_header(&o, "X-Restauth-Message", "Bad Request") || o.customer_id[0] != '\0')))
+            HARNESS_FAIL("case %zu: %d %s %s", i, o.status, o.log_method, o.log_path);
+    }
+}
+
+/* --forward-limit: the longest prefix wins, then the rule naming the method; rules of one class
+ * share its count; spellings of one path count in one class; per account; apart from the
+ * REST API's classes; the rest at --rate-limit. */
+static void
+test_forward_classes(void)
+{
+    three.cfg.rate_limit = 3;
+    three.cfg.auth_fail_limit = 0;
+    clock_now += 10000;
+    struct pair p = new_pair(&three, "classes"), q = new_pair(&three, "classes-other");
+    static const struct {
+        const char *method, *uri, *cls;
+        int status;
+    } steps[] = {
+        {"GET", "/api/slow/1", "slow", 200},
+        {"PUT", "/api/slow", "slow", 200}, /* another rule, the same class */
+        {"GET", "/api/%73low/2", "slow", 429},
+        {"GET", "/api/free/../slow", "slow", 429},
+        {"POST", "/api/slow", "postapi", 200}, /* no POST rule for /api/slow: /api's */
+        {"POST", "/api/other", "postapi", 429},
+        {"DELETE", "/api/free/x", "free", 200},
+        {"DELETE", "/api/free", "free", 200},
+        {"DELETE", "/api/free/", "free", 200},
+        {"GET", "/api/free/y", "free", 200},
+        {"GET", "/apix", "default", 200},
+        {"GET", "/", "default", 200},
+        {"POST", "/api-not", "default", 200},
+        {"GET", "/x", "default", 429},
+    };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        struct outcome o =
+            forward(&three, "GET", "/auth/verify", "192.0.2.72", p.id, p.secret,
+                    FIELDS("X-Original-Method", steps[i].method, "X-Original-URI", steps[i].uri));
+        harness_checks++;
+        if (o.status != steps[i].status || !has_header(&o, "X-Restauth-Rate-Class", steps[i].cls) ||
+            (o.status == 429 && (o.retry_after != 1 ||
+                                 !has_header(&o, "X-Restauth-Message", "API rate limit exceeded"))))
+            HARNESS_FAIL("step %zu: %s %s: %d in %s", i, steps[i].method, steps[i].uri, o.status,
+                         header_of(&o, "X-Restauth-Rate-Class"));
+    }
+    /* Envoy's way of naming the original picks the class as well. */
+    ASSERT_EQ_INT(
+        forward(&three, "GET", "/auth/verify/api/slow/3", "192.0.2.72", p.id, p.secret, NULL)
+            .status,
+        429);
+    /* Another account counts apart; the REST API's classes too. */
+    ASSERT_EQ_INT(
+        forward(&three, "GET", "/auth/verify/api/slow", "192.0.2.72", q.id, q.secret, NULL).status,
+        200);
+    ASSERT_EQ_INT(get_projects(&three, "192.0.2.72", p.id, p.secret).status, 201);
+    /* A second later the windows are over. */
+    clock_now += 1000;
+    ASSERT_EQ_INT(
+        forward(&three, "GET", "/auth/verify/api/slow", "192.0.2.72", p.id, p.secret, NULL).status,
+        200);
+    three.cfg.rate_limit = 0;
+}
+
+/* The failure throttle as on the REST API; over a Unix socket the client is the one the proxy
+ * names in X-Forwarded-For, and without it the socket's clients are one. */
+static void
+test_forward_throttle(void)
+{
+    one.cfg.auth_fail_limit = 2;
+    one.cfg.rate_limit = 0;
+    clock_now += 120 * 1000;
+    struct pair p = new_pair(&one, "fwd-throttle");
+    const char *const *c80 = FIELDS("X-Forwarded-For", "203.0.113.1, 192.0.2.80");
+    for (int i = 0; i < 2; i++)
+        ASSERT_EQ_INT(forward(&one, "GET", "/auth/verify", "unix", p.id, "wrong", c80).status, 401);
+    struct outcome o = forward(&one, "GET", "/auth/verify", "unix", p.id, "wrong", c80);
+    ASSERT_EQ_INT(o.status, 429);
+    ASSERT_TRUE(o.close && o.retry_after == 60);
+    ASSERT_TRUE(has_header(&o, "X-Restauth-Message", "Too many failed authentication attempts"));
+    ASSERT_EQ_INT(forward(&one, "GET", "/auth/verify", "unix", p.id, p.secret, c80).status, 200);
+    ASSERT_EQ_INT(get_projects(&one, "192.0.2.80", p.id, "wrong").status, 429); /* same client */
+    ASSERT_EQ_INT(forward(&one, "GET", "/auth/verify", "unix", p.id, "wrong",
+                          FIELDS("X-Forwarded-For", "192.0.2.81"))
+                      .status,
+                  401);
+    for (int i = 0; i < 2; i++)
+        ASSERT_EQ_INT(forward(&one, "GET", "/auth/verify", "unix", p.id, "wrong", NULL).status,
+                      401);
+    ASSERT_EQ_INT(forward(&one, "GET", "/auth/verify", "unix", p.id, "wrong", NULL).status, 429);
+    /* Over TCP from an address that is not --trusted-proxy, the header counts for nothing. */
+    for (int i = 0; i < 2; i++)
+        ASSERT_EQ_INT(forward(&one, "GET", "/auth/verify", "127.0.0.2", p.id, "wrong",
+                              FIELDS("X-Forwarded-For", "192.0.2.82"))
+                          .status,
+                      401);
+    ASSERT_EQ_INT(forward(&one, "GET", "/auth/verify", "127.0.0.2", p.id, "wrong",
+                          FIELDS("X-Forwarded-For", "192.0.2.83"))
+                      .status,
+                  429);
+    one.cfg.auth_fail_limit = 0;
+}
+
 int
 main(void)
 {
@@ -591,6 +912,9 @@ main(void)
     randombytes_buf(key, sizeof(key));
     open_world(&one, "one.db");
     open_world(&two, "two.db");
+    open_world_rules(&three, "three.db",
+                     (const char *const[]){"GET /api/slow slow 2", "PUT /api/slow slow 2",
+                                           "* /api/free free 0", "POST /api postapi 1", NULL});
     RUN(test_valid_and_missing);
     RUN(test_throttle);
     RUN(test_throttle_ipv6);
@@ -606,7 +930,12 @@ main(void)
     RUN(test_session_expiry);
     RUN(test_csrf_exact);
     RUN(test_console_rate_limit);
+    RUN(test_forward_answer);
+    RUN(test_forward_sources);
+    RUN(test_forward_classes);
+    RUN(test_forward_throttle);
     close_world(&one);
     close_world(&two);
+    close_world(&three);
     return harness_done();
 }

@@ -3,10 +3,12 @@
  * test_router.c: router_path() and route_of() over the REST route table
  * (handlers/routes.c): every (method, path) pair of the Console API, trailing slashes,
  * absolute-form targets, case sensitivity, unknown and malformed targets; which routes take a
- * body; the rate classes; and the console's project routes sharing the REST handlers and
- * rate classes.
+ * body; the rate classes; the console's project routes sharing the REST handlers and rate
+ * classes; prefix routes and routes for every method, on a table of the test's own and on
+ * forward authentication's (handlers/forward.c).
  */
 #include "console/console.h"
+#include "handlers/forward.h"
 #include "handlers/projects.h"
 #include "handlers/routes.h"
 #include "request/router.h"
@@ -333,6 +335,97 @@ test_console_shares_rest(void)
     ASSERT_TRUE(console_route("GET", "/consoles", 9) == NULL);
 }
 
+/* The route of table[0..n) that (method, target) reaches, or NULL; *known as router_match. */
+static const struct route *
+match_in(const struct route *table, size_t n, const char *method, const char *target,
+         bool *path_known)
+{
+    size_t len = 0;
+    const char *path = router_path(target, &len);
+    return path ? router_match(table, n, method, path, len, path_known) : NULL;
+}
+
+static void
+dummy_handler(struct request *req)
+{
+    (void)req;
+}
+
+/* ROUTE_PREFIX takes the path and the paths below it, never a longer name; "*" every method;
+ * the first matching entry wins; an exact route is not a prefix. */
+static void
+test_prefix_and_any_method(void)
+{
+    static const struct route table[] = {
+        {"GET", "/a/b", 0, "exact", dummy_handler},
+        {"*", "/a", ROUTE_PREFIX, "prefix", dummy_handler},
+        {"POST", "/c", ROUTE_PREFIX, "post-only", dummy_handler},
+        {"*", "/", ROUTE_PREFIX, "root", dummy_handler},
+    };
+    static const struct {
+        const char *method, *target, *want; /* want: the rate class, NULL for none */
+        bool known;
+    } cases[] = {
+        {"GET", "/a/b", "exact", true},
+        {"POST", "/a/b", "prefix", true}, /* the exact route is GET only: the prefix takes it */
+        {"GET", "/a", "prefix", true},
+        {"DELETE", "/a/", "prefix", true},
+        {"PROPFIND", "/a/x/y/z", "prefix", true},
+        {"GET", "/a/b/c", "prefix", true},
+        {"GET", "/ab", "root", true}, /* not under /a */
+        {"POST", "/c/d", "post-only", true},
+        {"GET", "/c/d", "root", true},
+        {"GET", "/cd", "root", true},
+        {"GET", "/", "root", true},
+        {"GET", "https://h/a/q", "prefix", true},
+    };
+    for (size_t i = 0; i < N_ELEMS(cases); i++) {
+        bool seen = !cases[i].known;
+        const struct route *r =
+            match_in(table, N_ELEMS(table), cases[i].method, cases[i].target, &seen);
+        harness_checks++;
+        if ((r == NULL) != (cases[i].want == NULL) ||
+            (r != NULL && strcmp(r->rate_class, cases[i].want) != 0) || seen != cases[i].known)
+            HARNESS_FAIL("%s %s: %s (known %d), want %s", cases[i].method, cases[i].target,
+                         r ? r->rate_class : "none", seen, cases[i].want ? cases[i].want : "none");
+    }
+    /* Without the catch-all: a POST-only prefix is known but not matched for GET. */
+    bool seen = false;
+    ASSERT_TRUE(match_in(table, 3, "GET", "/c/x", &seen) == NULL && seen);
+    ASSERT_TRUE(match_in(table, 3, "GET", "/cx", &seen) == NULL && !seen);
+    /* A method named "*" in the request is only a method like another. */
+    ASSERT_TRUE(match_in(table, 1, "*", "/a/b", &seen) == NULL && seen);
+}
+
+/* Forward authentication answers at /auth/verify and below, for every method, and nowhere
+ * else; the REST routes stay exact. */
+static void
+test_forward_route(void)
+{
+    ASSERT_EQ_INT(forward_routes_count, 1);
+    const struct route *f = &forward_routes[0];
+    ASSERT_TRUE((f->flags & ROUTE_PREFIX) && (f->flags & ROUTE_ORIGINAL) &&
+                (f->flags & ROUTE_BASIC) && (f->flags & ROUTE_RATED) && (f->flags & ROUTE_AT_HEAD));
+    ASSERT_TRUE(!(f->flags & (ROUTE_BODY | ROUTE_SESSION | ROUTE_CONSOLE)));
+    static const char *const under[] = {"/auth/verify",    "/auth/verify/",
+                                        "/auth/verify/x",  "/auth/verify/dev/v1/projects",
+                                        "/auth/verify//x", "http://h/auth/verify/y"};
+    static const char *const outside[] = {"/auth/verifyx",    "/auth/verif",  "/auth",
+                                          "/auth/",           "/Auth/verify", "/x/auth/verify",
+                                          "/auth/verify.json"};
+    for (size_t m = 0; m < N_ELEMS(methods); m++) {
+        for (size_t i = 0; i < N_ELEMS(under); i++)
+            ASSERT_TRUE(
+                match_in(forward_routes, forward_routes_count, methods[m], under[i], NULL) == f);
+        for (size_t i = 0; i < N_ELEMS(outside); i++)
+            ASSERT_TRUE(match_in(forward_routes, forward_routes_count, methods[m], outside[i],
+                                 NULL) == NULL);
+    }
+    for (size_t i = 0; i < rest_routes_count; i++)
+        ASSERT_TRUE((rest_routes[i].flags & (ROUTE_PREFIX | ROUTE_ORIGINAL)) == 0);
+    ASSERT_EQ_INT(route_of("GET", "/dev/v1/projects/auth/verify"), ROUTE_NONE);
+}
+
 int
 main(void)
 {
@@ -346,5 +439,7 @@ main(void)
     RUN(test_has_body);
     RUN(test_admission);
     RUN(test_console_shares_rest);
+    RUN(test_prefix_and_any_method);
+    RUN(test_forward_route);
     return harness_done();
 }

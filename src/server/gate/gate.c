@@ -6,7 +6,9 @@
  * and the route flags it applies to; a phase returns 0 to let the request go on, or -1 when it
  * has decided the reply. The REST API and the web console go through the same table: a REST
  * route asks for Basic authentication and a rate class, a console route for a session, the
- * same-origin check and the CSRF token. Handlers only ever see admitted requests.
+ * same-origin check and the CSRF token, the forward-authentication route (handlers/forward.c)
+ * the original request it is asked about and then the REST API's admission. Handlers only
+ * ever see admitted requests.
  *
  * Dependencies point one way: the adapter (http/) calls this file; this file calls the route
  * tables and checks of the REST handlers (handlers/) and of the console (console/), and the
@@ -20,6 +22,7 @@
 #include "common/alloc.h"
 #include "common/rand.h"
 #include "console/console.h"
+#include "handlers/forward.h"
 #include "handlers/routes.h"
 #include "request/body.h"
 #include "service/accesslog.h"
@@ -65,10 +68,12 @@ is_console(const struct request *req)
     return req->route != NULL && (req->route->flags & ROUTE_CONSOLE) != 0;
 }
 
-/* Decide a gateway-style error, {"message":...}; never a Basic challenge on the console. */
+/* Decide a gateway-style error, {"message":...} (msg is a static string); never a Basic
+ * challenge on the console. */
 static int
 fail(struct request *req, int status, const char *msg, bool close)
 {
+    req->message = msg;
     reply_message(&req->reply, status, msg);
     req->reply.close = close;
     if (is_console(req))
@@ -181,10 +186,13 @@ ip16(const struct sockaddr *sa, unsigned char out[16])
     return false;
 }
 
-/* True when the connection comes from the --trusted-proxy address. */
+/* True when the connection comes from the --trusted-proxy address, or over a Unix socket
+ * (only local processes with access to the socket file can connect, such as a proxy). */
 static bool
 from_trusted_proxy(const struct request *req)
 {
+    if (req->peer != NULL && req->peer->sa_family == AF_UNIX)
+        return true;
     const char *proxy = req->app->cfg->trusted_proxy;
     struct sockaddr_storage ss;
     unsigned char a[16], b[16];
@@ -207,7 +215,8 @@ phase_forwarded(struct request *req)
     return 0;
 }
 
-/* Phase: find the route, REST first, then the console's; 404 for anything else. */
+/* Phase: find the route, REST first, then forward authentication's, then the console's; 404
+ * for anything else. The route gives the rate class, counted at --rate-limit. */
 static int
 phase_route(struct request *req)
 {
@@ -216,9 +225,14 @@ phase_route(struct request *req)
     if (path != NULL)
         req->route = router_match(rest_routes, rest_routes_count, req->method, path, len, NULL);
     if (req->route == NULL && path != NULL)
+        req->route =
+            router_match(forward_routes, forward_routes_count, req->method, path, len, NULL);
+    if (req->route == NULL && path != NULL)
         req->route = console_route(req->method, path, len);
     if (req->route == NULL)
         return fail(req, 404, "no Route matched with those values", false);
+    req->rate_class = req->route->rate_class;
+    req->rate_limit = req->app->cfg->rate_limit;
     return 0;
 }
 
@@ -239,7 +253,9 @@ take(struct limiter *l, uint64_t key, long limit, int64_t now_ms, long share, in
  * Phase: Basic authentication against the in-memory credential table. A valid pair always
  * goes through. A failure is counted against the client's address; past --auth-fail-limit
  * failures in a minute, wrong pairs from that address get 429 (and the connection is closed)
- * instead of 401 until the minute is over.
+ * instead of 401 until the minute is over. Over a Unix socket the address is the one the
+ * proxy names in X-Forwarded-For (phase_forwarded); without one, all of the socket's
+ * clients count as one.
  */
 static int
 phase_basic(struct request *req)
@@ -258,6 +274,9 @@ phase_basic(struct request *req)
         return 0;
     }
     uint64_t key = limiter_addr_key(app->auth_fails, req->peer);
+    if (key == 0 && req->peer != NULL && req->peer->sa_family == AF_UNIX)
+        key = limiter_key(app->auth_fails, 'u', "unix", 4); /* no X-Forwarded-For: the proxy
+                                                             * behind the socket is one client */
     int wait = take(app->auth_fails, key, app->cfg->auth_fail_limit, app_now_ms(app),
                     cluster_share(app, app->cfg->auth_fail_limit), 60);
     if (wait > 0) {
@@ -268,20 +287,21 @@ phase_basic(struct request *req)
     return fail(req, 401, "Invalid authentication credentials", false);
 }
 
-/* Phase: --rate-limit requests per second per account and rate class. */
+/* Phase: the request's rate class allows so many requests per second per account
+ * (--rate-limit, or a --forward-limit rule). */
 static int
 phase_rate(struct request *req)
 {
     const struct app *app = req->app;
-    if (app->cfg->rate_limit <= 0)
+    if (req->rate_limit <= 0)
         return 0; /* off: no key to hash */
     unsigned char id[sizeof(int64_t) + 64];
-    size_t n = strnlen(req->route->rate_class, 64);
+    size_t n = strnlen(req->rate_class, 64);
     memcpy(id, &req->account_id, sizeof(int64_t));
-    memcpy(id + sizeof(int64_t), req->route->rate_class, n);
+    memcpy(id + sizeof(int64_t), req->rate_class, n);
     uint64_t key = limiter_key(app->rate, 'r', id, sizeof(int64_t) + n);
-    int wait = take(app->rate, key, app->cfg->rate_limit, app_now_ms(app),
-                    cluster_share(app, app->cfg->rate_limit), 1);
+    int wait = take(app->rate, key, req->rate_limit, app_now_ms(app),
+                    cluster_share(app, req->rate_limit), 1);
     if (wait <= 0)
         return 0;
     fail(req, 429, "API rate limit exceeded", false);
@@ -337,6 +357,7 @@ static const struct phase phases[] = {
     {"strict headers", STAGE_HEAD, 0, phase_strict},
     {"forwarded client", STAGE_HEAD, 0, phase_forwarded},
     {"route", STAGE_HEAD, 0, phase_route},
+    {"original request", STAGE_HEAD, ROUTE_ORIGINAL, forward_original},
     {"basic authentication and failure throttle", STAGE_HEAD, ROUTE_BASIC, phase_basic},
     {"rate limit", STAGE_HEAD, ROUTE_BASIC | ROUTE_RATED, phase_rate},
     {"body limits", STAGE_HEAD, ROUTE_BODY, phase_body_limits},
@@ -364,12 +385,14 @@ run_stage(struct request *req, enum stage stage)
     }
 }
 
-/* Last touches of a decided reply, once: the console's headers. */
+/* Last touches of a decided reply, once: the console's headers, forward authentication's. */
 static void
 seal(struct request *req)
 {
     if (is_console(req))
         console_decorate(req);
+    else if (req->route != NULL && (req->route->flags & ROUTE_ORIGINAL) != 0)
+        forward_decorate(req);
 }
 
 void

@@ -1,19 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * listen.c: listen address parsing with numeric addresses only (no DNS at start-up).
+ * listen.c: listen address parsing with numeric addresses only (no DNS at start-up), and the
+ * Unix socket's file: made with its permissions, replaced only when stale, removed at the end.
  */
 #include "http/listen.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* "unix:PATH" into out; 0 or -EINVAL. */
+static int
+parse_unix(const char *path, struct listen_addr *out)
+{
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof(out->u.un.sun_path))
+        return -EINVAL;
+    out->family = AF_UNIX;
+    out->u.un.sun_family = AF_UNIX;
+    memcpy(out->u.un.sun_path, path, n + 1);
+    return 0;
+}
 
 int
 listen_parse(const char *text, struct listen_addr *out)
 {
     memset(out, 0, sizeof(*out));
+    if (strncmp(text, "unix:", 5) == 0)
+        return parse_unix(text + 5, out);
     const char *colon = strrchr(text, ':');
     if (colon == NULL || colon == text)
         return -EINVAL;
@@ -52,11 +71,96 @@ void
 listen_host(const struct listen_addr *la, char *buf, size_t len)
 {
     char tmp[INET6_ADDRSTRLEN];
-    if (la->family == AF_INET6) {
+    if (la->family == AF_UNIX) {
+        snprintf(buf, len, "unix:%s", la->u.un.sun_path);
+    } else if (la->family == AF_INET6) {
         inet_ntop(AF_INET6, &la->u.in6.sin6_addr, tmp, sizeof(tmp));
         snprintf(buf, len, "[%s]", tmp);
     } else {
         inet_ntop(AF_INET, &la->u.in.sin_addr, tmp, sizeof(tmp));
         snprintf(buf, len, "%s", tmp);
     }
+}
+
+int
+listen_mode_parse(const char *text, mode_t *mode)
+{
+    size_t n = strlen(text);
+    if (n < 2 || n > 4 || text[0] != '0')
+        return -EINVAL;
+    mode_t m = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (text[i] < '0' || text[i] > '7')
+            return -EINVAL;
+        m = m * 8 + (mode_t)(text[i] - '0');
+    }
+    *mode = m;
+    return 0;
+}
+
+/*
+ * Make way for a socket at path: nothing there is fine; a socket file that refuses
+ * connections (its listener is gone) is removed; anything else stays and is an error.
+ */
+static int
+clear_stale(const struct sockaddr_un *addr)
+{
+    struct stat st;
+    if (lstat(addr->sun_path, &st) < 0)
+        return errno == ENOENT ? 0 : -errno;
+    if (!S_ISSOCK(st.st_mode))
+        return -EEXIST;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    int rc = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0 ? -EADDRINUSE
+             : errno == ECONNREFUSED                                        ? 0
+             : errno == EAGAIN                                              ? -EADDRINUSE
+                                                                            : -errno;
+    close(fd);
+    if (rc == 0 && unlink(addr->sun_path) < 0 && errno != ENOENT)
+        rc = -errno;
+    return rc;
+}
+
+int
+listen_unix(const struct listen_addr *la, mode_t mode, int backlog, struct listen_file *file)
+{
+    const struct sockaddr_un *addr = &la->u.un;
+    int rc = la->family == AF_UNIX ? clear_stale(addr) : -EINVAL;
+    if (rc < 0)
+        return rc;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    /* On Linux the file takes the socket's mode at bind (less the umask), so it never exists
+     * with wider permissions; the chmod makes the mode exact whatever the umask. */
+    if (fchmod(fd, mode) < 0 || bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) < 0) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
+    if (chmod(addr->sun_path, mode) < 0 || lstat(addr->sun_path, &st) < 0 ||
+        listen(fd, backlog) < 0) {
+        rc = -errno;
+        close(fd);
+        unlink(addr->sun_path);
+        return rc;
+    }
+    memcpy(file->path, addr->sun_path, sizeof(file->path));
+    file->dev = st.st_dev;
+    file->ino = st.st_ino;
+    file->ctime = st.st_ctim;
+    return fd;
+}
+
+void
+listen_unix_remove(const struct listen_file *file)
+{
+    struct stat st;
+    if (file->path[0] != '\0' && lstat(file->path, &st) == 0 && st.st_dev == file->dev &&
+        st.st_ino == file->ino && st.st_ctim.tv_sec == file->ctime.tv_sec &&
+        st.st_ctim.tv_nsec == file->ctime.tv_nsec)
+        unlink(file->path);
 }

@@ -30,12 +30,17 @@
 /* How much of an over-limit chunked body is read and dropped before the connection is cut. */
 #define DRAIN_MAX (1024 * 1024)
 
+/* Connections waiting to be accepted. */
+#define LISTEN_BACKLOG 1024
+
 struct http_server {
     struct MHD_Daemon *mhd;
     struct app *app;
     char *tls_cert;
     char *tls_key;
     atomic_long inflight;
+    int unix_fd;                  /* the Unix socket bound here, or -1 */
+    struct listen_file unix_file; /* its file, removed at stop */
 };
 
 struct field_scan {
@@ -219,6 +224,10 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 static void
 free_server(struct http_server *s)
 {
+    if (s->unix_fd >= 0) {
+        close(s->unix_fd);
+        listen_unix_remove(&s->unix_file);
+    }
     ra_free(s->tls_cert);
     if (s->tls_key != NULL)
         ra_free_secret(s->tls_key, strlen(s->tls_key));
@@ -226,9 +235,10 @@ free_server(struct http_server *s)
 }
 
 /*
- * Start the daemon on an already parsed address. libmicrohttpd runs at strictness level 0:
- * at level 1, 0.9.75 answers a request without Host with its HTML error twice, so the RFC 9112
- * checks are made in request.c instead, with JSON bodies.
+ * Start the daemon on an already parsed address, or on the Unix socket bound in s->unix_fd.
+ * libmicrohttpd runs at strictness level 0: at level 1, 0.9.75 answers a request without Host
+ * with its HTML error twice, so the RFC 9112 checks are made in request.c instead, with JSON
+ * bodies.
  */
 static struct MHD_Daemon *
 start_daemon(struct http_server *s, const struct config *cfg, const struct listen_addr *la)
@@ -237,6 +247,11 @@ start_daemon(struct http_server *s, const struct config *cfg, const struct liste
                          MHD_USE_TURBO | MHD_USE_ERROR_LOG;
     if (la->family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    struct MHD_OptionItem where[] = {
+        s->unix_fd >= 0 ? (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, s->unix_fd, NULL}
+                        : (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)&la->u.sa},
+        {MHD_OPTION_END, 0, NULL},
+    };
     if (s->tls_cert != NULL)
         flags |= MHD_USE_TLS;
     long threads = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -248,29 +263,44 @@ start_daemon(struct http_server *s, const struct config *cfg, const struct liste
          (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"},
         {MHD_OPTION_END, 0, NULL},
     };
-    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &la->u.sa,
-                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(threads > 0 ? threads : 1),
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_conns,
-                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_conns_per_ip,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_STRICT_FOR_CLIENT,
-                            (int)0, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_ARRAY,
-                            s->tls_cert != NULL ? tls_opts : &tls_opts[3], MHD_OPTION_END);
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, where, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned int)(threads > 0 ? threads : 1), MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)cfg->max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned int)cfg->max_conns_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)cfg->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
+        MHD_OPTION_STRICT_FOR_CLIENT, (int)0, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned int)LISTEN_BACKLOG, MHD_OPTION_ARRAY,
+        s->tls_cert != NULL ? tls_opts : &tls_opts[3], MHD_OPTION_END);
 }
 
-int
-http_server_start(struct app *app, struct http_server **out)
+/*
+ * Check what cfg asks of the listener at la: plain HTTP only on loopback (unless
+ * --insecure-http) or on a Unix socket, which takes no TLS and is the only one to take a
+ * --socket-mode (parsed into *mode). 0, or a negative code after logging why.
+ */
+static int
+check_listener(const struct config *cfg, const struct listen_addr *la, mode_t *mode)
 {
-    const struct config *cfg = app->cfg;
-    struct listen_addr la;
-    int rc = listen_parse(cfg->listen, &la);
-    if (rc < 0) {
-        ra_log(RA_LOG_ERR, "--listen %s: expected ADDR:PORT", cfg->listen);
-        return rc;
+    bool local = la->family == AF_UNIX;
+    if (local && (cfg->tls_cert != NULL || cfg->tls_key != NULL)) {
+        ra_log(RA_LOG_ERR,
+               "--listen %s: a Unix socket serves plain HTTP to local processes; "
+               "drop --tls-cert and --tls-key",
+               cfg->listen);
+        return -EINVAL;
     }
-    if (cfg->tls_cert == NULL && !la.loopback && !cfg->insecure_http) {
+    if (!local && config_given(cfg, "--socket-mode")) {
+        ra_log(RA_LOG_ERR, "--socket-mode applies only to --listen unix:PATH");
+        return -EINVAL;
+    }
+    if (local && listen_mode_parse(cfg->socket_mode, mode) < 0) {
+        ra_log(RA_LOG_ERR, "--socket-mode %s: expected an octal mode such as 0660",
+               cfg->socket_mode);
+        return -EINVAL;
+    }
+    if (cfg->tls_cert == NULL && !la->loopback && !local && !cfg->insecure_http) {
         ra_log(RA_LOG_ERR,
                "refusing plain HTTP on %s: Basic credentials would cross the "
                "network in the clear; give --tls-cert and --tls-key "
@@ -278,11 +308,45 @@ http_server_start(struct app *app, struct http_server **out)
                cfg->listen);
         return -EPERM;
     }
+    return 0;
+}
+
+/* Bind the Unix socket of la into s->unix_fd; 0, or a negative code after logging why. */
+static int
+bind_unix(struct http_server *s, const struct listen_addr *la, mode_t mode)
+{
+    int fd = listen_unix(la, mode, LISTEN_BACKLOG, &s->unix_file);
+    if (fd < 0) {
+        ra_log(RA_LOG_ERR, "cannot listen on %s: %s", s->app->cfg->listen,
+               fd == -EADDRINUSE ? "another process listens on it"
+               : fd == -EEXIST   ? "a file that is not a socket is in the way"
+                                 : strerror(-fd));
+        return fd;
+    }
+    s->unix_fd = fd;
+    return 0;
+}
+
+int
+http_server_start(struct app *app, struct http_server **out)
+{
+    const struct config *cfg = app->cfg;
+    struct listen_addr la;
+    mode_t mode = 0;
+    int rc = listen_parse(cfg->listen, &la);
+    if (rc < 0) {
+        ra_log(RA_LOG_ERR, "--listen %s: expected ADDR:PORT or unix:PATH", cfg->listen);
+        return rc;
+    }
+    if ((rc = check_listener(cfg, &la, &mode)) < 0)
+        return rc;
     struct http_server *s = ra_calloc(1, sizeof(*s));
     if (s == NULL)
         return -ENOMEM;
     s->app = app;
-    if ((rc = tls_load(cfg, &s->tls_cert, &s->tls_key)) < 0) {
+    s->unix_fd = -1;
+    if ((rc = tls_load(cfg, &s->tls_cert, &s->tls_key)) < 0 ||
+        (la.family == AF_UNIX && (rc = bind_unix(s, &la, mode)) < 0)) {
         free_server(s);
         return rc;
     }
@@ -293,11 +357,15 @@ http_server_start(struct app *app, struct http_server **out)
         free_server(s);
         return -EADDRINUSE;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
-    char host[64];
+    char host[sizeof(la.u.un.sun_path) + 8];
     listen_host(&la, host, sizeof(host));
-    fprintf(stderr, "restauthd: listening on %s://%s:%u\n", s->tls_cert ? "https" : "http", host,
-            info ? info->port : 0);
+    if (la.family == AF_UNIX) {
+        fprintf(stderr, "restauthd: listening on %s (http)\n", host);
+    } else {
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+        fprintf(stderr, "restauthd: listening on %s://%s:%u\n", s->tls_cert ? "https" : "http",
+                host, info ? info->port : 0);
+    }
     fflush(stderr);
     *out = s;
     return 0;
@@ -309,8 +377,13 @@ http_server_stop(struct http_server *s, int grace_ms)
     if (s == NULL)
         return;
     MHD_socket fd = MHD_quiesce_daemon(s->mhd);
-    if (fd != MHD_INVALID_SOCKET)
+    if (fd != MHD_INVALID_SOCKET && fd != s->unix_fd)
         close(fd);
+    if (s->unix_fd >= 0) { /* no new connections: the socket and its file go now */
+        close(s->unix_fd);
+        listen_unix_remove(&s->unix_file);
+        s->unix_fd = -1;
+    }
     for (int waited = 0; waited < grace_ms && atomic_load(&s->inflight) > 0; waited += 10) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);

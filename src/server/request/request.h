@@ -68,13 +68,21 @@ struct request {
     const struct app *app;
     uint64_t start_ns;
     char id[20];
-    char log_method[8];
+    /* The method and path the access log names: the original request's for forward
+     * authentication. */
+    char log_method[16];
     char log_path[256];
     char customer_id[STORE_HEX32 + 1]; /* the verified Customer ID, "" otherwise */
     struct request_fields fields;
     struct sockaddr_storage client; /* the client a trusted proxy names; peer then points here */
-    bool has_body;                /* Content-Length > 0 or Transfer-Encoding */
-    const struct route *route;    /* NULL until routed */
+    bool has_body;                  /* Content-Length > 0 or Transfer-Encoding */
+    const struct route *route;      /* NULL until routed */
+    /* The rate class counted and its requests per second per account (0 = unlimited): the
+     * route's, or the one forward authentication picks for the original request. */
+    const char *rate_class;
+    long rate_limit;
+    /* The {"message":...} text of a reply the pipeline decided (a static string), else NULL. */
+    const char *message;
     int64_t account_id;           /* the caller's account once admitted, else 0 */
     struct acct *acct;            /* its runtime state */
     struct store_session session; /* console routes: the caller's session */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * router.c: matching over a route table. The tables are small, so a linear scan of exact
- * strings is the fastest and simplest matcher.
+ * router.c: matching over a route table. The tables are small, so a linear scan of strings is
+ * the fastest and simplest matcher.
  */
 #include "request/router.h"
 
@@ -24,6 +24,17 @@ router_path(const char *target, size_t *len)
     return p;
 }
 
+/* True when route r takes the path[0..len): the same, or under it for a prefix route. */
+static bool
+path_matches(const struct route *r, const char *path, size_t len)
+{
+    size_t n = strlen(r->path);
+    if (n > len || memcmp(r->path, path, n) != 0)
+        return false;
+    return n == len ||
+           ((r->flags & ROUTE_PREFIX) != 0 && (path[n] == '/' || r->path[n - 1] == '/'));
+}
+
 const struct route *
 router_match(const struct route *table, size_t n, const char *method, const char *path, size_t len,
              bool *path_known)
@@ -32,10 +43,10 @@ router_match(const struct route *table, size_t n, const char *method, const char
     const struct route *found = NULL;
     for (size_t i = 0; i < n && found == NULL; i++) {
         const struct route *r = &table[i];
-        if (strlen(r->path) != len || memcmp(r->path, path, len) != 0)
+        if (!path_matches(r, path, len))
             continue;
         known = true;
-        if (strcmp(r->method, method) == 0)
+        if (strcmp(r->method, "*") == 0 || strcmp(r->method, method) == 0)
             found = r;
     }
     if (path_known != NULL)

@@ -30,10 +30,12 @@ enum route_flag {
     ROUTE_CONSOLE = 1u << 7,       /* the web console: its headers and error bodies */
     ROUTE_RATED = 1u << 8,         /* counted against the per-account rate limit */
     ROUTE_AT_HEAD = 1u << 9,       /* answered once the header section is in (a body is not read) */
+    ROUTE_PREFIX = 1u << 10,       /* the path and every path under it ("/a" takes "/a/b") */
+    ROUTE_ORIGINAL = 1u << 11,     /* forward authentication: about a request a proxy received */
 };
 
 struct route {
-    const char *method;
+    const char *method; /* "*": every method */
     const char *path;
     unsigned flags;         /* enum route_flag */
     const char *rate_class; /* with ROUTE_RATED: routes sharing a class share a limit */
@@ -48,9 +50,12 @@ struct route {
 const char *router_path(const char *target, size_t *len);
 
 /*
- * The route of (method, path) in table[0..n), or NULL. `path` is as router_path() returns
- * it; matching is exact and case-sensitive. *path_known (may be NULL) tells whether some route
- * has that path under another method (then the answer is 405 rather than 404 where the
+ * The route of (method, path) in table[0..n), or NULL: the first entry that matches. `path` is
+ * as router_path() returns it; matching is case-sensitive, and exact unless the route has
+ * ROUTE_PREFIX, when it also takes every path that continues the route's path with "/" (or
+ * every path that starts with it, when the route's path ends with "/"). A
+ * route whose method is "*" takes every method. *path_known (may be NULL) tells whether some
+ * route has that path under another method (then the answer is 405 rather than 404 where the
  * caller distinguishes them).
  */
 const struct route *router_match(const struct route *table, size_t n, const char *method,

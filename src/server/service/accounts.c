@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * accounts.c: the account registry (a small chained hash table under one mutex, touched only
- * when the credential table is built or a console session names an account) and the
- * per-account project-list cache.
+ * when the credential table is built or a console session names an account), the accounts'
+ * names and the per-account project-list cache.
  */
 #include "service/accounts.h"
 
 #include "common/alloc.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define REGISTRY_BUCKETS 1024
@@ -29,15 +31,16 @@ accounts_new(struct accounts **out)
     return 0;
 }
 
-struct acct *
-accounts_get(struct accounts *r, int64_t id)
+/* The state of account `id`, created if `create` and needed; NULL if absent (or no memory). */
+static struct acct *
+lookup(struct accounts *r, int64_t id, bool create)
 {
     size_t b = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 54) % REGISTRY_BUCKETS;
     pthread_mutex_lock(&r->lock);
     struct acct *a = r->buckets[b];
     while (a != NULL && a->id != id)
         a = a->next;
-    if (a == NULL) {
+    if (a == NULL && create) {
         a = ra_calloc(1, sizeof(*a));
         if (a != NULL) {
             a->id = id;
@@ -58,6 +61,49 @@ project_cache_clear(struct project_cache *c)
     ra_free(c->items);
     ra_free(c->json);
     memset(c, 0, sizeof(*c));
+}
+
+struct acct *
+accounts_get(struct accounts *r, int64_t id)
+{
+    return lookup(r, id, true);
+}
+
+const char *
+acct_name(struct acct *a)
+{
+    const char *name = atomic_load_explicit(&a->name, memory_order_acquire);
+    return name != NULL ? name : "";
+}
+
+int
+acct_set_name(struct acct *a, const char *name)
+{
+    if (atomic_load_explicit(&a->name, memory_order_acquire) != NULL)
+        return 0;
+    char *copy = ra_strdup(name);
+    if (copy == NULL)
+        return -ENOMEM;
+    const char *none = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&a->name, &none, copy, memory_order_acq_rel,
+                                                 memory_order_acquire))
+        ra_free(copy); /* another thread recorded it first */
+    return 0;
+}
+
+/* store_account_fn: record one account's name if the registry holds the account. */
+static int
+name_one(void *ctx, const struct store_account *sa)
+{
+    struct acct *a = lookup(ctx, sa->id, false);
+    return a != NULL && acct_set_name(a, sa->name) < 0 ? -ENOMEM : 0;
+}
+
+int
+accounts_load_names(struct accounts *r, struct store *st)
+{
+    int rc = st->ops->account_list(st->priv, name_one, r);
+    return rc > 0 ? -rc : rc;
 }
 
 /* Drop the cache; the caller holds a->lock. */
@@ -124,6 +170,7 @@ accounts_free(struct accounts *r)
         while (a != NULL) {
             struct acct *next = a->next;
             project_cache_clear(&a->projects);
+            ra_free((char *)atomic_load(&a->name));
             pthread_mutex_destroy(&a->lock);
             ra_free(a);
             a = next;

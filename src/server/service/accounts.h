@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * accounts.h: per-account runtime state shared by the request threads: the cached body of
- * GET /dev/v1/projects. (Rate limits are counted by the limiter, service/limiter.h.)
+ * accounts.h: per-account runtime state shared by the request threads: the account's name and
+ * the cached body of GET /dev/v1/projects. (Rate limits are counted by the limiter,
+ * service/limiter.h.)
  *
  * Entries are created on first use and live until accounts_free(), so a pointer to one stays
  * valid for the life of the registry.
@@ -32,6 +33,9 @@ struct project_cache {
 
 struct acct {
     int64_t id;
+    /* The account's name, recorded once (names never change) before any credential of the
+     * account is published in the credential table (service/credtab.c); NULL until then. */
+    _Atomic(const char *) name;
     pthread_mutex_t lock; /* guards everything below */
     struct project_cache projects;
     uint64_t gen;      /* bumped by every invalidation */
@@ -46,6 +50,18 @@ void accounts_free(struct accounts *r);
 
 /* The state of account `id`, created if needed; NULL only when out of memory. */
 struct acct *accounts_get(struct accounts *r, int64_t id);
+
+/* The account's name, or "" while it is not known. Lock-free. */
+const char *acct_name(struct acct *a);
+
+/* Record the account's name (copied) unless one is recorded already. 0 or -ENOMEM. */
+int acct_set_name(struct acct *a, const char *name);
+
+/*
+ * Record the names of the registry's accounts that have none yet, from one listing of the
+ * store's accounts (accounts not in the registry are not added). 0 or the store's error.
+ */
+int accounts_load_names(struct accounts *r, struct store *st);
 
 /* Drop every account's cache (after changes made by another process). */
 void accounts_invalidate_all(struct accounts *r);

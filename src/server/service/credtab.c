@@ -171,6 +171,8 @@ reload_locked(struct credtab *t, struct store *st)
     rc = st->ops->cred_list(st->priv, -1, add_row, &b);
     if (rc >= 0 && b.err == 0 && b.count * 2 + 16 > cap)
         rc = -EAGAIN; /* the table grew a lot meanwhile; the next poll retries */
+    if (rc >= 0 && b.err == 0)
+        rc = accounts_load_names(t->accounts, st); /* named before they are published */
     if (rc < 0 || b.err < 0) {
         ra_free_secret(b.slots, cap * sizeof(struct cred_entry));
         return rc < 0 ? rc : b.err;
@@ -305,6 +307,24 @@ credtab_forget(struct credtab *t, const char *customer_id)
     pthread_mutex_unlock(&t->mutate);
 }
 
+/* Record the name of an account before a credential of it is published (the answer of forward
+ * authentication names the account). 0 or the store's error. */
+static int
+name_account(struct credtab *t, struct store *st, int64_t account_id)
+{
+    struct acct *a = accounts_get(t->accounts, account_id);
+    if (a == NULL)
+        return -ENOMEM;
+    if (acct_name(a)[0] != '\0')
+        return 0;
+    struct store_login login;
+    int rc = st->ops->login_by_id(st->priv, account_id, &login);
+    if (rc == 0)
+        rc = acct_set_name(a, login.name);
+    ra_wipe(&login, sizeof(login)); /* it holds the password hash */
+    return rc;
+}
+
 int
 credtab_refresh(struct credtab *t, struct store *st, const char *customer_id)
 {
@@ -312,10 +332,12 @@ credtab_refresh(struct credtab *t, struct store *st, const char *customer_id)
     pthread_mutex_lock(&t->mutate);
     int rc = st->ops->cred_get(st->priv, customer_id, &c);
     if (rc == 0 && !c.pending) {
-        rc = add_locked(t, &c);
+        rc = name_account(t, st, c.account_id);
+        if (rc == 0)
+            rc = add_locked(t, &c);
         if (rc == -ENOSPC)
             rc = reload_locked(t, st);
-    } else if (rc == -ENOENT || (rc == 0 && c.pending)) {
+    } else if (rc == -ENOENT || rc == 0) { /* deleted, or pending */
         forget_locked(t, customer_id);
         rc = 0;
     }
