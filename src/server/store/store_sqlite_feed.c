@@ -9,22 +9,6 @@
  */
 #include "store/store_sqlite_priv.h"
 
-/* Run a statement that returns one integer (its first column) into *out. */
-static int
-one_int(struct sq *s, enum q id, int64_t *out, const char *what)
-{
-    sqlite3_stmt *st = s->q[id];
-    int rc = step(s, st, what);
-    if (rc == 1) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == 0) {
-        rc = -EIO;
-    }
-    put(st);
-    return rc;
-}
-
 int
 sqf_feed_head(void *priv, int64_t *seq)
 {
@@ -32,7 +16,7 @@ sqf_feed_head(void *priv, int64_t *seq)
     if (s == NULL || seq == NULL)
         return -EINVAL;
     lock(s);
-    int rc = one_int(s, Q_FEED_HEAD, seq, "feed_head");
+    int rc = scalar(s, s->q[Q_FEED_HEAD], seq, "feed_head");
     unlock(s);
     return rc;
 }
@@ -57,7 +41,7 @@ sqf_feed_read(void *priv, int64_t after, int max, store_change_fn fn, void *ctx)
     struct rows r = {.size = sizeof(struct store_change)};
     int64_t horizon = 0;
     lock(s);
-    int rc = one_int(s, Q_FEED_HORIZON, &horizon, "feed_horizon");
+    int rc = scalar(s, s->q[Q_FEED_HORIZON], &horizon, "feed_horizon");
     if (rc == 0 && after < horizon)
         rc = -ESTALE;
     if (rc == 0) {
@@ -86,7 +70,7 @@ sqf_feed_prune(void *priv, int64_t before)
     int rc = tx_begin(s);
     sqlite3_stmt *st = s->q[Q_FEED_PRUNE_UPTO];
     if (rc == 0 && (rc = bound(s, sqlite3_bind_int64(st, 1, before))) == 0)
-        rc = one_int(s, Q_FEED_PRUNE_UPTO, &upto, "feed_prune");
+        rc = scalar(s, st, &upto, "feed_prune");
     else
         put(st);
     for (enum q id = Q_FEED_PRUNE; rc == 0 && upto > 0 && id <= Q_FEED_SET_HORIZON; id++) {

@@ -187,22 +187,33 @@ tx_end(struct sq *s, int rc)
     return rc;
 }
 
-/* Run counting statement `id` (account id as ?1) and store the count in *n. */
+/* Step the bound statement st for its one row and store its first column in *out; st is
+ * released. Returns 0, -EIO when there is no row, or the step's error (logged as `what`). */
 static inline int
-count_of(struct sq *s, enum q id, int64_t account_id, int64_t *n)
+scalar(struct sq *s, sqlite3_stmt *st, int64_t *out, const char *what)
 {
-    sqlite3_stmt *st = s->q[id];
-    int rc = bound(s, sqlite3_bind_int64(st, 1, account_id));
-    if (rc == 0)
-        rc = step(s, st, "count");
+    int rc = step(s, st, what);
     if (rc == 1) {
-        *n = sqlite3_column_int64(st, 0);
+        *out = sqlite3_column_int64(st, 0);
         rc = 0;
     } else if (rc == 0) {
         rc = -EIO;
     }
     put(st);
     return rc;
+}
+
+/* Run counting statement `id` (account id as ?1) and store the count in *n. */
+static inline int
+count_of(struct sq *s, enum q id, int64_t account_id, int64_t *n)
+{
+    sqlite3_stmt *st = s->q[id];
+    int rc = bound(s, sqlite3_bind_int64(st, 1, account_id));
+    if (rc < 0) {
+        put(st);
+        return rc;
+    }
+    return scalar(s, st, n, "count");
 }
 
 /* Copy text column `col` into dst (cap bytes with the NUL); SQL NULL becomes "". */
