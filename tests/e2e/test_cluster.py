@@ -12,6 +12,12 @@ import time
 from e2e_lib import Server, project_list
 
 
+def ages(s):
+    """{node id: heartbeat age in ms} from `restauthd cluster status`."""
+    cp = s.cli("cluster", "status", check=True)
+    return {line.split("\t")[0]: int(line.split("\t")[3]) for line in cp.stdout.splitlines()[2:]}
+
+
 def status(s):
     """{node id: (applied, lag, state)} from `restauthd cluster status`."""
     cp = s.cli("cluster", "status", check=True)
@@ -78,7 +84,10 @@ def test_delete_wait_names_the_node_that_has_not_applied(make_server):
         a.add_account("acme")
         a.add_secret("acme")
         gone = a.add_secret("acme")
-        os.kill(b.proc.pid, signal.SIGSTOP)  # b stops applying, but its heartbeat is recent
+        # Stop b right after a heartbeat, so that it still counts as live (3 s) while the
+        # deletion waits (1 s): it stops applying, but its heartbeat is recent.
+        wait_until(lambda: ages(a)[ids[1]] < 300)
+        os.kill(b.proc.pid, signal.SIGSTOP)
         try:
             cp = a.cli("secret", "delete", gone[0], "--wait=1")
             assert cp.returncode == 1, (cp.returncode, cp.stdout, cp.stderr)
