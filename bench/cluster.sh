@@ -89,10 +89,12 @@ IDLE_RATE=$(awk -v d=$((x1 - x0 - 1)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3
 log "three nodes at once, $((CONNECTIONS / 3)) connections each, ${DURATION}s"
 x0=$(xacts)
 t0=$(date +%s.%N)
+wrks=()
 for i in 0 1 2; do
     wrk_rps $((CONNECTIONS / 3)) "$(url "${ports[$i]}")" "$TMP/three$i.txt" >"$TMP/rps$i" &
+    wrks+=($!)
 done
-wait %1 %2 %3 2>/dev/null || wait
+wait "${wrks[@]}" # the three loads only: the nodes are children too
 x1=$(xacts)
 t1=$(date +%s.%N)
 THREE=0 REQS=0

@@ -5,6 +5,8 @@
 # schema) with the same three projects. Reports req/s and server CPU per request (medians).
 #
 # Usage: bash bench/compare.sh OLD_BINARY NEW_BINARY    Environment: ROUNDS (5), DURATION (6).
+# On a shared machine CPU time per request varies by a third from run to run: use many short
+# rounds (e.g. ROUNDS=15 DURATION=3) and read the medians.
 # Everything lives in a temporary directory removed at exit; only processes this script
 # started are stopped, by PID.
 set -euo pipefail
@@ -65,7 +67,9 @@ cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ t += $1 } END { printf "%.0f
 RES=$TMP/results
 : >"$RES"
 for ((r = 1; r <= ROUNDS; r++)); do
-    for name in old new; do
+    order="old new"
+    ((r % 2 == 0)) && order="new old" # alternate, so that a drift favours neither
+    for name in $order; do
         url="http://127.0.0.1:${PORT[$name]}/dev/v1/projects"
         taskset -c 1 wrk -t1 -c64 -d2s -H "Authorization: Basic ${AUTH[$name]}" "$url" >/dev/null
         c0=$(cpu_ns "${PID[$name]}")

@@ -255,7 +255,7 @@ start_daemon(struct http_server *s, const struct config *cfg, const struct liste
     if (s->tls_cert != NULL)
         flags |= MHD_USE_TLS;
     long threads = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
-    size_t pool = (size_t)cfg->max_header * 2 + 16384;
+    size_t pool = (size_t)cfg->max_header + 8192;
     struct MHD_OptionItem tls_opts[] = {
         {MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert},
         {MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key},
