@@ -32,8 +32,14 @@ def status(s):
 
 
 def node_of(s):
-    """The node id of a started server, from its start-up line."""
-    m = re.search(r"node (\S+/%d)\b" % s.proc.pid, s.stderr_text())
+    """The node id of a started server, from its start-up line (written just after it starts
+    listening, so it may need a moment)."""
+    deadline = time.monotonic() + 10
+    while True:
+        m = re.search(r"node (\S+/%d)\b" % s.proc.pid, s.stderr_text())
+        if m or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert m, s.stderr_text()
     return m.group(1)
 
