@@ -22,10 +22,10 @@ def test_rate_limit_per_endpoint_and_account(make_server):
     s.start("--rate-limit", "5", "--auth-fail-limit", "0")
     # A window opens at the first request, whenever that is: no waiting for a second to start.
     t0 = time.monotonic()
-    rs = burst(s, 20, "GET", "/dev/v1/projects", a)
+    rs = burst(s, 8, "GET", "/dev/v1/projects", a)
     elapsed = time.monotonic() - t0
     assert elapsed < 1.0, f"the burst took {elapsed:.2f} s, longer than one window"
-    assert [r.status for r in rs] == [201] * 5 + [429] * 15, [r.status for r in rs]
+    assert [r.status for r in rs] == [201] * 5 + [429] * 3, [r.status for r in rs]
     for r in rs[5:]:
         expect(r, 429, BODY_RATE)
         assert r.header("Retry-After") == "1", r
@@ -69,10 +69,10 @@ def test_default_rate_limit_is_10(make_server):
     a = s.account_with_secret("ratedef")
     s.start("--auth-fail-limit", "0")
     t0 = time.monotonic()
-    rs = burst(s, 40, "GET", "/dev/v1/projects", a)
+    rs = burst(s, 13, "GET", "/dev/v1/projects", a)
     elapsed = time.monotonic() - t0
     assert elapsed < 1.0, f"the burst took {elapsed:.2f} s, longer than one window"
-    assert [r.status for r in rs] == [201] * 10 + [429] * 30, [r.status for r in rs]
+    assert [r.status for r in rs] == [201] * 10 + [429] * 3, [r.status for r in rs]
 
 
 def test_failed_auth_throttle(make_server):
