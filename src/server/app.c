@@ -86,16 +86,33 @@ open_forward(struct app *app)
 }
 
 int
+app_set_trusted_proxy(struct app *app, const char *text)
+{
+    struct sockaddr_in in = {.sin_family = AF_INET};
+    struct sockaddr_in6 in6 = {.sin6_family = AF_INET6};
+    app->has_trusted_proxy = false;
+    if (text == NULL)
+        return 0;
+    const struct sockaddr *sa = NULL;
+    if (inet_pton(AF_INET, text, &in.sin_addr) == 1)
+        sa = (const struct sockaddr *)&in;
+    else if (inet_pton(AF_INET6, text, &in6.sin6_addr) == 1)
+        sa = (const struct sockaddr *)&in6;
+    if (sa == NULL || !limiter_addr_bytes(sa, app->trusted_proxy)) {
+        ra_log(RA_LOG_ERR, "--trusted-proxy %s: expected an IP address", text);
+        return -EINVAL;
+    }
+    app->has_trusted_proxy = true;
+    return 0;
+}
+
+int
 app_open(struct app *app, const struct config *cfg, struct store *st,
          const unsigned char key[SECRET_KEY_LEN])
 {
     app_open_admin(app, cfg, st, key);
-    unsigned char addr[16];
-    if (cfg->trusted_proxy != NULL && inet_pton(AF_INET, cfg->trusted_proxy, addr) != 1 &&
-        inet_pton(AF_INET6, cfg->trusted_proxy, addr) != 1) {
-        ra_log(RA_LOG_ERR, "--trusted-proxy %s: expected an IP address", cfg->trusted_proxy);
+    if (app_set_trusted_proxy(app, cfg->trusted_proxy) < 0)
         return -EINVAL;
-    }
     int rc = open_forward(app);
     if (rc == 0)
         rc = accounts_new(&app->accounts);

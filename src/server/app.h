@@ -17,6 +17,7 @@
 #include "store/store.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct credtab;
@@ -53,7 +54,9 @@ struct app {
     struct forward_rules *forward;
     _Atomic uint64_t requests; /* request ids */
     struct node_state node;
-    int64_t (*clock_ms)(void); /* unix time in milliseconds; tests may replace it */
+    bool has_trusted_proxy;          /* --trusted-proxy given */
+    unsigned char trusted_proxy[16]; /* its address, canonical (limiter_addr_bytes) */
+    int64_t (*clock_ms)(void);       /* unix time in milliseconds; tests may replace it */
 };
 
 /*
@@ -68,6 +71,10 @@ int app_open(struct app *app, const struct config *cfg, struct store *st,
 /* An admin app: settings, store and hasher only. */
 void app_open_admin(struct app *app, const struct config *cfg, struct store *st,
                     const unsigned char key[SECRET_KEY_LEN]);
+
+/* Note the --trusted-proxy address (text; NULL = none) in canonical form. 0, or -EINVAL after
+ * logging why. app_open calls it; a test that changes the setting calls it again. */
+int app_set_trusted_proxy(struct app *app, const char *text);
 
 /* Release everything app_open or app_open_admin made (not the store or cfg). */
 void app_cleanup(struct app *app);

@@ -423,6 +423,7 @@ test_trusted_proxy(void)
     struct pair p = new_pair(&one, "proxied");
     one.cfg.auth_fail_limit = 1;
     one.cfg.trusted_proxy = "127.0.0.1";
+    ASSERT_EQ_INT(app_set_trusted_proxy(&one.app, one.cfg.trusted_proxy), 0);
     char auth[256];
     basic(auth, sizeof(auth), p.id, "wrong");
     struct fake a = {{"Host", "Authorization", "X-Forwarded-For"},
@@ -448,6 +449,7 @@ test_trusted_proxy(void)
     ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "127.0.0.1", &d).status, 401);
     ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "127.0.0.1", &d).status, 429);
     one.cfg.trusted_proxy = NULL;
+    app_set_trusted_proxy(&one.app, NULL);
     one.cfg.auth_fail_limit = 0;
 }
 

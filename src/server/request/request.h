@@ -50,7 +50,9 @@ struct request_fields {
     bool has_te;
     bool has_host;
     bool bad_name;
-    size_t bytes; /* each field counts name + value + 4 (": " and CRLF) */
+    size_t bytes;                /* each field counts name + value + 4 (": " and CRLF) */
+    const char *forwarded_for;   /* X-Forwarded-For (the last one seen) */
+    const char *forwarded_proto; /* X-Forwarded-Proto (the last one seen) */
     const char *content_type;
 };
 

@@ -152,23 +152,34 @@ limiter_key(const struct limiter *l, char kind, const void *data, size_t len)
     return k != 0 ? k : 1;
 }
 
+bool
+limiter_addr_bytes(const struct sockaddr *sa, unsigned char out[16])
+{
+    static const unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (sa == NULL)
+        return false;
+    if (sa->sa_family == AF_INET) {
+        memcpy(out, v4_mapped, sizeof(v4_mapped));
+        memcpy(out + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        return true;
+    }
+    if (sa->sa_family == AF_INET6) {
+        memcpy(out, ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr, 16);
+        return true;
+    }
+    return false;
+}
+
 uint64_t
 limiter_addr_key(const struct limiter *l, const struct sockaddr *sa)
 {
     static const unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (sa == NULL)
+    unsigned char a[16];
+    if (!limiter_addr_bytes(sa, a))
         return 0;
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-        return limiter_key(l, LIMITER_KIND_ADDR, &in->sin_addr, 4);
-    }
-    if (sa->sa_family == AF_INET6) {
-        const unsigned char *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-        if (memcmp(a, v4_mapped, sizeof(v4_mapped)) == 0)
-            return limiter_key(l, LIMITER_KIND_ADDR, a + 12, 4);
-        return limiter_key(l, LIMITER_KIND_ADDR, a, 8); /* the /64 prefix */
-    }
-    return 0;
+    if (memcmp(a, v4_mapped, sizeof(v4_mapped)) == 0)
+        return limiter_key(l, LIMITER_KIND_ADDR, a + 12, 4);
+    return limiter_key(l, LIMITER_KIND_ADDR, a, 8); /* the /64 prefix */
 }
 
 /* Lock the stripe of key's bucket and return the bucket's first way; *lock receives the mutex

@@ -32,6 +32,7 @@
 #define RA_SERVER_SERVICE_LIMITER_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -75,6 +76,11 @@ uint64_t limiter_key(const struct limiter *l, char kind, const void *data, size_
  * kind LIMITER_KIND_ADDR.
  */
 uint64_t limiter_addr_key(const struct limiter *l, const struct sockaddr *sa);
+
+/* The canonical 16 bytes of an address: IPv6 as it is, IPv4 (or IPv4-mapped IPv6) as
+ * ::ffff:a.b.c.d. False for NULL and any other family. The one place where an address is
+ * canonicalised; limiter_addr_key and --trusted-proxy both use it. */
+bool limiter_addr_bytes(const struct sockaddr *sa, unsigned char out[16]);
 
 /*
  * Take one unit for `key` at now_ms. If the key's live window holds fewer than `limit` units
