@@ -323,40 +323,43 @@ parse_wrk() {
           (p99 == "" ? "NA" : p99), (reqs == "" ? 0 : reqs), non2xx, sockerr }'
 }
 
-run_wrk() { # SECONDS URL OUTFILE
+run_wrk() { # SECONDS URL OUTFILE [MORE WRK ARGUMENTS]
     "${ON_CLIENT_CPU[@]}" timeout --foreground -k 5 $(($1 + 30)) "$WRK" -t1 -c"$CONNECTIONS" -d"$1s" --latency \
-        -H "Authorization: Basic $AUTH" "$2" >"$3" 2>&1 || true
+        -H "Authorization: Basic $AUTH" "${@:4}" "$2" >"$3" 2>&1 || true
 }
 
 # measure_rounds: ROUNDS interleaved rounds over the targets of TARGETS. The script defines
 # verify_target T (its checks; dies on a failure), server_pids T (the processes whose CPU and
 # RSS count for T), access_log_of T (the file whose lines show logging was on) and, if it wants
-# part of that CPU apart, side_pids T. Each run: the checks, WARMUP seconds of load, then
+# part of that CPU apart, side_pids T; and, for more wrk arguments (such as a header), wrk_args T.
+# Each run: the checks, WARMUP seconds of load, then
 # DURATION seconds of wrk against URL[T] with the CPU read before and after. One line per run
 # goes to $RESULTS, tab-separated: target, round, req/s, p50 and p99 (us), RSS (KiB), CPU per
 # request (us), requests, access-log lines, valid (yes/no), why ("-" when valid), CPU ticks,
 # CPU ticks of side_pids.
 measure_rounds() {
     local r t pid alog out c0 c1 s0 s1 rss loglines rps p50 p99 reqs non2xx sockerr valid why cpu_us
-    local -a pids side
+    local -a pids side extra
     for ((r = 1; r <= ROUNDS; r++)); do
         for t in "${TARGETS[@]}"; do
             verify_target "$t"
             mapfile -t pids < <(server_pids "$t")
             side=()
             if declare -F side_pids >/dev/null; then mapfile -t side < <(side_pids "$t"); fi
+            extra=()
+            if declare -F wrk_args >/dev/null; then mapfile -t extra < <(wrk_args "$t"); fi
             for pid in "${pids[@]}"; do
                 kill -0 "$pid" 2>/dev/null || die "$t: server PID $pid is gone"
             done
             if ((WARMUP > 0)); then
-                run_wrk "$WARMUP" "${URL[$t]}" "$TMP/wrk/warmup.txt"
+                run_wrk "$WARMUP" "${URL[$t]}" "$TMP/wrk/warmup.txt" "${extra[@]}"
             fi
             alog=$(access_log_of "$t")
             : >"$alog"
             out=$TMP/wrk/$t-$r.txt
             c0=$(cpu_ticks "${pids[@]}")
             s0=$(cpu_ticks "${side[@]}")
-            run_wrk "$DURATION" "${URL[$t]}" "$out"
+            run_wrk "$DURATION" "${URL[$t]}" "$out" "${extra[@]}"
             c1=$(cpu_ticks "${pids[@]}")
             s1=$(cpu_ticks "${side[@]}")
             rss=$(rss_kib "${pids[@]}")

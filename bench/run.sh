@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # bench/run.sh: measure restauthd against nginx on loopback, in one run.
 #
-#   A      restauthd, plain HTTP on 127.0.0.1, GET /dev/v1/projects (3 projects)
-#   A-TLS  restauthd, HTTPS with a throwaway self-signed certificate
-#   B      nginx auth_basic ({SHA} entry for the same pair), the same JSON from a file
-#   C      nginx, no auth, `return 200 '<same JSON>'` (the practical limit)
+#   A          restauthd, plain HTTP on 127.0.0.1, GET /dev/v1/projects (3 projects)
+#   A-TLS      restauthd, HTTPS with a throwaway self-signed P-256 certificate
+#   B          nginx auth_basic ({SHA} entry for the same pair), the same JSON from a file
+#   B-TLS      B over TLS, with the same certificate
+#   C          nginx, no auth, `return 200 '<same JSON>'` (the practical limit)
+#   C-TLS      C over TLS
+#   A-TLS-NEW  A-TLS with a new connection (and TLS handshake) per request
+#   B-TLS-NEW  B-TLS with a new connection per request
+# Every target is keep-alive except the -NEW ones, where wrk sends `Connection: close`.
 #
 # Usage: bash bench/run.sh            (ROUNDS=3, DURATION=8, about two and a half minutes)
 #        QUICK=1 bash bench/run.sh    (one round of 2 s: a smoke run)
@@ -15,6 +20,7 @@
 #   WARMUP      seconds of warm-up before every measured run (2)
 #   CONNECTIONS wrk connections (64)        SERVER_CPU / CLIENT_CPU  pinning (0 / 1)
 #   NGINX_WORKERS  nginx worker_processes (auto)
+#   TARGETS     the targets to measure, separated by spaces (all of them)
 # Everything lives in a temporary directory removed at exit; only processes this
 # script started are stopped, by PID. Results: stdout and bench/out/latest.md.
 set -euo pipefail
@@ -57,8 +63,18 @@ sha=$(printf '%s' "$SECRET" | openssl dgst -sha1 -binary | base64 -w0)
 printf '%s:{SHA}%s\n' "$CID" "$sha" >"$ND/htpasswd"
 nginx_workers_user "$ND" "$ND/www" -- "$ND/htpasswd" "$ND/www/projects.json"
 PORT_B=$(pick_port)
-PORT_C=$(pick_port)
-while [[ $PORT_C == "$PORT_B" ]]; do PORT_C=$(pick_port); done
+declare -A TAKEN=()
+other_port() { # a free port that none of the earlier calls returned
+    local p
+    p=$(pick_port)
+    while [[ -n ${TAKEN[$p]:-} ]]; do p=$(pick_port); done
+    TAKEN[$p]=1
+    echo "$p"
+}
+TAKEN[$PORT_B]=1
+PORT_C=$(other_port)
+PORT_BT=$(other_port)
+PORT_CT=$(other_port)
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
 conf=$(<"$BENCH/nginx.conf.in")
 conf=${conf//@USER_LINE@/"$NGINX_USER_LINE"}
@@ -66,21 +82,40 @@ conf=${conf//@WORKERS@/"$NGINX_WORKERS"}
 conf=${conf//@DIR@/"$ND"}
 conf=${conf//@PORT_B@/"$PORT_B"}
 conf=${conf//@PORT_C@/"$PORT_C"}
+conf=${conf//@PORT_BT@/"$PORT_BT"}
+conf=${conf//@PORT_CT@/"$PORT_CT"}
+conf=${conf//@CERT@/"$TMP/tls/cert.pem"}
+conf=${conf//@KEY@/"$TMP/tls/key.pem"}
 conf=${conf//@JSON@/"$JSON"}
 printf '%s\n' "$conf" >"$ND/nginx.conf"
 B_URL=http://127.0.0.1:$PORT_B/dev/v1/projects
 C_URL=http://127.0.0.1:$PORT_C/dev/v1/projects
+BT_URL=https://127.0.0.1:$PORT_BT/dev/v1/projects
+CT_URL=https://127.0.0.1:$PORT_CT/dev/v1/projects
 nginx_start "$ND" "$C_URL"
-log "nginx B on 127.0.0.1:$PORT_B, C on 127.0.0.1:$PORT_C (master PID $NGINX_PID, $NGINX_NWORKERS workers)"
+log "nginx B on 127.0.0.1:$PORT_B, C on 127.0.0.1:$PORT_C, B-TLS on 127.0.0.1:$PORT_BT, C-TLS on" \
+    "127.0.0.1:$PORT_CT (master PID $NGINX_PID, $NGINX_NWORKERS workers)"
 
 # ---------------------------------------------------------------- verification
-TARGETS=(A A-TLS B C)
-declare -A URL DESC AUTHED CURLX
-URL[A]=$A_URL;        DESC[A]="restauthd, HTTP";                          AUTHED[A]=1
-URL[A-TLS]=$ATLS_URL; DESC[A-TLS]="restauthd, HTTPS (TLS, P-256 cert)";   AUTHED[A-TLS]=1
-URL[B]=$B_URL;        DESC[B]="nginx auth_basic {SHA}, JSON from file";   AUTHED[B]=1
-URL[C]=$C_URL;        DESC[C]="nginx, no auth, return 200 (limit)";       AUTHED[C]=0
-CURLX[A-TLS]=1
+ALL_TARGETS=(A A-TLS A-TLS-NEW B B-TLS B-TLS-NEW C C-TLS)
+read -r -a TARGETS <<<"${TARGETS:-${ALL_TARGETS[*]}}"
+declare -A URL DESC AUTHED CURLX NEWCONN
+URL[A]=$A_URL;            DESC[A]="restauthd, HTTP";                                AUTHED[A]=1
+URL[A-TLS]=$ATLS_URL;     DESC[A-TLS]="restauthd, HTTPS (TLS, P-256 cert)";         AUTHED[A-TLS]=1
+URL[A-TLS-NEW]=$ATLS_URL; DESC[A-TLS-NEW]="restauthd, HTTPS, new connection each"; AUTHED[A-TLS-NEW]=1
+URL[B]=$B_URL;            DESC[B]="nginx auth_basic {SHA}, JSON from file";         AUTHED[B]=1
+URL[B-TLS]=$BT_URL;       DESC[B-TLS]="nginx auth_basic {SHA}, HTTPS";              AUTHED[B-TLS]=1
+URL[B-TLS-NEW]=$BT_URL;   DESC[B-TLS-NEW]="nginx auth_basic, HTTPS, new connection each"; AUTHED[B-TLS-NEW]=1
+URL[C]=$C_URL;            DESC[C]="nginx, no auth, return 200 (limit)";             AUTHED[C]=0
+URL[C-TLS]=$CT_URL;       DESC[C-TLS]="nginx, no auth, HTTPS (limit)";              AUTHED[C-TLS]=0
+for t in "${TARGETS[@]}"; do
+    [[ -n ${URL[$t]:-} ]] || die "unknown target '$t' (known: ${ALL_TARGETS[*]})"
+    [[ ${URL[$t]} == https:* ]] && CURLX[$t]=1
+    [[ $t == *-NEW ]] && NEWCONN[$t]=1
+done
+wrk_args() {
+    if [[ -n ${NEWCONN[$1]:-} ]]; then printf '%s\n' -H 'Connection: close'; fi
+}
 verify_target() {
     local t=$1
     if [[ -n ${CURLX[$t]:-} ]]; then verify "$t" "${URL[$t]}" "${AUTHED[$t]}" "${TLS_CURL[@]}"
@@ -89,19 +124,19 @@ verify_target() {
 server_pids() {
     case $1 in
     A) echo "$A_PID" ;;
-    A-TLS) echo "$ATLS_PID" ;;
+    A-TLS*) echo "$ATLS_PID" ;;
     *) printf '%s\n' "${NGINX_ALL[@]}" ;;
     esac
 }
 access_log_of() {
     case $1 in
     A) echo "$TMP/logs/a.log" ;;
-    A-TLS) echo "$TMP/logs/atls.log" ;;
+    A-TLS*) echo "$TMP/logs/atls.log" ;;
     *) echo "$ND/access.log" ;;
     esac
 }
 for t in "${TARGETS[@]}"; do verify_target "$t"; done
-log "verified: wrong secret -> 401 and right secret -> the same $JSON_BYTES JSON bytes on A, A-TLS, B; C answers the JSON"
+log "verified: wrong secret -> 401 and right secret -> the same $JSON_BYTES JSON bytes on every target with auth; the others answer the JSON"
 
 # ---------------------------------------------------------------- measuring
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
@@ -116,7 +151,7 @@ measure_rounds
 
 # ---------------------------------------------------------------- report
 declare -A M_RPS M_P50 M_P99 M_RSS M_CPU NVALID
-for t in "${TARGETS[@]}"; do
+for t in "${ALL_TARGETS[@]}"; do # a target left out has NA everywhere
     M_RPS[$t]=$(median 3 "$t")
     M_P50[$t]=$(median 4 "$t")
     M_P99[$t]=$(median 5 "$t")
@@ -157,6 +192,12 @@ REPORT=$TMP/report.md
     echo "| req/s A / B (restauthd vs nginx auth_basic) | $(ratio "${M_RPS[A]}" "${M_RPS[B]}") |"
     echo "| req/s A / C (restauthd vs the no-auth limit) | $(ratio "${M_RPS[A]}" "${M_RPS[C]}") |"
     echo "| req/s A-TLS / B (restauthd over TLS vs nginx auth_basic in plain HTTP) | $(ratio "${M_RPS[A-TLS]}" "${M_RPS[B]}") |"
+    echo "| req/s A-TLS / B-TLS (over TLS, keep-alive) | $(ratio "${M_RPS[A-TLS]}" "${M_RPS[B-TLS]}") |"
+    echo "| req/s A-TLS / C-TLS (over TLS, vs the no-auth limit) | $(ratio "${M_RPS[A-TLS]}" "${M_RPS[C-TLS]}") |"
+    echo "| req/s A-TLS-NEW / B-TLS-NEW (a new TLS connection per request) | $(ratio "${M_RPS[A-TLS-NEW]}" "${M_RPS[B-TLS-NEW]}") |"
+    echo "| CPU per request A-TLS-NEW / B-TLS-NEW | $(ratio "${M_CPU[A-TLS-NEW]}" "${M_CPU[B-TLS-NEW]}") |"
+    echo "| p99 A-TLS / B-TLS | $(ratio "${M_P99[A-TLS]}" "${M_P99[B-TLS]}") |"
+    echo "| p99 A-TLS-NEW / B-TLS-NEW | $(ratio "${M_P99[A-TLS-NEW]}" "${M_P99[B-TLS-NEW]}") |"
     echo "| p99 A / B ($(fmt '%.3f' "${M_P99[A]}" 1000) ms vs $(fmt '%.3f' "${M_P99[B]}" 1000) ms) | $(ratio "${M_P99[A]}" "${M_P99[B]}") |"
     echo "| CPU per request A / B | $(ratio "${M_CPU[A]}" "${M_CPU[B]}") |"
     echo

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check-layers.sh: the folders of src/server depend on each other one way only.
 #
-#   http/     the engine adapter (the only place that includes microhttpd.h or GnuTLS)
+#   http/     the engine adapter (the only place that includes the engine's headers, h2o.h and
+#             h2o/, or the TLS library's, openssl/)
 #   gate/     the request pipeline
 #   handlers/ console/   the REST API's and the web console's handlers (console may use the
 #                        REST handlers, never the other way)
@@ -48,7 +49,8 @@ done
 while IFS= read -r hit; do
     echo "check-layers: $hit: only http/ may include the engine or TLS library" >&2
     bad=1
-done < <(grep -rn --include='*.[ch]' -E '#include <(microhttpd|gnutls/)' . | grep -v '^\./http/' || true)
+done < <(grep -rn --include='*.[ch]' -E '#include <(microhttpd|gnutls/|h2o|openssl/|picohttpparser)' . |
+    grep -v '^\./http/' || true)
 
 if ((bad)); then
     exit 1

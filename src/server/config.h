@@ -42,8 +42,10 @@ struct config {
     long max_header;
     long max_conns;
     long max_conns_per_ip;
-    long idle_timeout; /* seconds */
-    long get_status;   /* 200 or 201 */
+    long idle_timeout;   /* seconds */
+    long header_timeout; /* seconds for a request head, from its first byte */
+    long body_timeout;   /* seconds for a request body, from the end of its head */
+    long get_status;     /* 200 or 201 */
     long max_projects;
     long max_secrets;
     long sync_interval_ms;

@@ -41,6 +41,8 @@ static const struct {
       "--max-conns",
       "--max-conns-per-ip",
       "--idle-timeout",
+      "--header-timeout",
+      "--body-timeout",
       "--get-status",
       "--max-projects",
       "--max-secrets",

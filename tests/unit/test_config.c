@@ -48,9 +48,11 @@ test_defaults(void)
     ASSERT_EQ_INT(c.auth_fail_limit, 30);
     ASSERT_EQ_INT(c.max_body, 65536);
     ASSERT_EQ_INT(c.max_header, 8192);
-    ASSERT_EQ_INT(c.max_conns, 1024);
+    ASSERT_EQ_INT(c.max_conns, 10000);
     ASSERT_EQ_INT(c.max_conns_per_ip, 256);
     ASSERT_EQ_INT(c.idle_timeout, 30);
+    ASSERT_EQ_INT(c.header_timeout, 10);
+    ASSERT_EQ_INT(c.body_timeout, 30);
     ASSERT_EQ_INT(c.get_status, 201);
     ASSERT_EQ_INT(c.max_projects, 20);
     ASSERT_EQ_INT(c.max_secrets, 10);
@@ -107,6 +109,10 @@ test_values(void)
                     "1000000",
                     "--idle-timeout",
                     "86400",
+                    "--header-timeout",
+                    "3600",
+                    "--body-timeout",
+                    "1",
                     "--get-status",
                     "200",
                     "--max-projects",
@@ -139,6 +145,8 @@ test_values(void)
     ASSERT_EQ_INT(c.max_conns, 1);
     ASSERT_EQ_INT(c.max_conns_per_ip, 1000000);
     ASSERT_EQ_INT(c.idle_timeout, 86400);
+    ASSERT_EQ_INT(c.header_timeout, 3600);
+    ASSERT_EQ_INT(c.body_timeout, 1);
     ASSERT_EQ_INT(c.get_status, 200);
     ASSERT_EQ_INT(c.max_projects, 7);
     ASSERT_EQ_INT(c.max_secrets, 1000);
@@ -255,6 +263,8 @@ test_rejections(void)
         {"--max-conns-per-ip", "0", NULL},
         {"--idle-timeout", "0", NULL},
         {"--idle-timeout", "86401", NULL},
+        {"--header-timeout", "0", NULL},
+        {"--body-timeout", "3601", NULL},
         {"--get-status", "202", NULL},
         {"--get-status=202", NULL, NULL},
         {"--get-status", "199", NULL},
@@ -391,6 +401,8 @@ test_usage(void)
         "--max-conns",
         "--max-conns-per-ip",
         "--idle-timeout",
+        "--header-timeout",
+        "--body-timeout",
         "--get-status",
         "--max-projects",
         "--max-secrets",

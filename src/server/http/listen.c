@@ -5,6 +5,8 @@
  */
 #include "http/listen.h"
 
+#include "common/log.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -163,4 +165,67 @@ listen_unix_remove(const struct listen_file *file)
         st.st_ino == file->ino && st.st_ctim.tv_sec == file->ctime.tv_sec &&
         st.st_ctim.tv_nsec == file->ctime.tv_nsec)
         unlink(file->path);
+}
+
+int
+listen_check(const struct config *cfg, const struct listen_addr *la, mode_t *mode)
+{
+    bool local = la->family == AF_UNIX;
+    if (local && (cfg->tls_cert != NULL || cfg->tls_key != NULL)) {
+        ra_log(RA_LOG_ERR,
+               "--listen %s: a Unix socket serves plain HTTP to local processes; "
+               "drop --tls-cert and --tls-key",
+               cfg->listen);
+        return -EINVAL;
+    }
+    if (!local && config_given(cfg, "--socket-mode")) {
+        ra_log(RA_LOG_ERR, "--socket-mode applies only to --listen unix:PATH");
+        return -EINVAL;
+    }
+    if (local && listen_mode_parse(cfg->socket_mode, mode) < 0) {
+        ra_log(RA_LOG_ERR, "--socket-mode %s: expected an octal mode such as 0660",
+               cfg->socket_mode);
+        return -EINVAL;
+    }
+    if (cfg->tls_cert == NULL && !la->loopback && !local && !cfg->insecure_http) {
+        ra_log(RA_LOG_ERR,
+               "refusing plain HTTP on %s: Basic credentials would cross the "
+               "network in the clear; give --tls-cert and --tls-key "
+               "(or --insecure-http)",
+               cfg->listen);
+        return -EPERM;
+    }
+    return 0;
+}
+
+int
+listen_unix_logged(const struct config *cfg, const struct listen_addr *la, mode_t mode, int backlog,
+                   struct listen_file *file)
+{
+    int fd = listen_unix(la, mode, backlog, file);
+    if (fd < 0)
+        ra_log(RA_LOG_ERR, "cannot listen on %s: %s", cfg->listen,
+               fd == -EADDRINUSE ? "another process listens on it"
+               : fd == -EEXIST   ? "a file that is not a socket is in the way"
+                                 : strerror(-fd));
+    return fd;
+}
+
+int
+listen_tcp(const struct listen_addr *la, int backlog)
+{
+    int fd = socket(la->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (la->family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    socklen_t len = la->family == AF_INET6 ? sizeof(la->u.in6) : sizeof(la->u.in);
+    if (bind(fd, &la->u.sa, len) < 0 || listen(fd, backlog) < 0) {
+        int rc = -errno;
+        close(fd);
+        return rc;
+    }
+    return fd;
 }

@@ -6,6 +6,8 @@
 #ifndef RA_SERVER_HTTP_LISTEN_H
 #define RA_SERVER_HTTP_LISTEN_H
 
+#include "config.h"
+
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -53,5 +55,21 @@ int listen_unix(const struct listen_addr *la, mode_t mode, int backlog, struct l
 
 /* Remove the socket file listen_unix() made, unless another file has taken its path. */
 void listen_unix_remove(const struct listen_file *file);
+
+/*
+ * Check what cfg asks of the listener at la: plain HTTP only on loopback (unless
+ * --insecure-http) or on a Unix socket, which takes no TLS and is the only one to take a
+ * --socket-mode (parsed into *mode). 0, or a negative code after logging why.
+ */
+int listen_check(const struct config *cfg, const struct listen_addr *la, mode_t *mode);
+
+/* listen_unix(), logging why it failed (naming cfg's --listen). The socket or a negative
+ * errno. */
+int listen_unix_logged(const struct config *cfg, const struct listen_addr *la, mode_t mode,
+                       int backlog, struct listen_file *file);
+
+/* A non-blocking, close-on-exec TCP socket bound to la (AF_INET or AF_INET6) and listening;
+ * or a negative errno. */
+int listen_tcp(const struct listen_addr *la, int backlog);
 
 #endif

@@ -275,58 +275,6 @@ start_daemon(struct http_server *s, const struct config *cfg, const struct liste
         s->tls_cert != NULL ? tls_opts : &tls_opts[3], MHD_OPTION_END);
 }
 
-/*
- * Check what cfg asks of the listener at la: plain HTTP only on loopback (unless
- * --insecure-http) or on a Unix socket, which takes no TLS and is the only one to take a
- * --socket-mode (parsed into *mode). 0, or a negative code after logging why.
- */
-static int
-check_listener(const struct config *cfg, const struct listen_addr *la, mode_t *mode)
-{
-    bool local = la->family == AF_UNIX;
-    if (local && (cfg->tls_cert != NULL || cfg->tls_key != NULL)) {
-        ra_log(RA_LOG_ERR,
-               "--listen %s: a Unix socket serves plain HTTP to local processes; "
-               "drop --tls-cert and --tls-key",
-               cfg->listen);
-        return -EINVAL;
-    }
-    if (!local && config_given(cfg, "--socket-mode")) {
-        ra_log(RA_LOG_ERR, "--socket-mode applies only to --listen unix:PATH");
-        return -EINVAL;
-    }
-    if (local && listen_mode_parse(cfg->socket_mode, mode) < 0) {
-        ra_log(RA_LOG_ERR, "--socket-mode %s: expected an octal mode such as 0660",
-               cfg->socket_mode);
-        return -EINVAL;
-    }
-    if (cfg->tls_cert == NULL && !la->loopback && !local && !cfg->insecure_http) {
-        ra_log(RA_LOG_ERR,
-               "refusing plain HTTP on %s: Basic credentials would cross the "
-               "network in the clear; give --tls-cert and --tls-key "
-               "(or --insecure-http)",
-               cfg->listen);
-        return -EPERM;
-    }
-    return 0;
-}
-
-/* Bind the Unix socket of la into s->unix_fd; 0, or a negative code after logging why. */
-static int
-bind_unix(struct http_server *s, const struct listen_addr *la, mode_t mode)
-{
-    int fd = listen_unix(la, mode, LISTEN_BACKLOG, &s->unix_file);
-    if (fd < 0) {
-        ra_log(RA_LOG_ERR, "cannot listen on %s: %s", s->app->cfg->listen,
-               fd == -EADDRINUSE ? "another process listens on it"
-               : fd == -EEXIST   ? "a file that is not a socket is in the way"
-                                 : strerror(-fd));
-        return fd;
-    }
-    s->unix_fd = fd;
-    return 0;
-}
-
 int
 http_server_start(struct app *app, struct http_server **out)
 {
@@ -338,7 +286,7 @@ http_server_start(struct app *app, struct http_server **out)
         ra_log(RA_LOG_ERR, "--listen %s: expected ADDR:PORT or unix:PATH", cfg->listen);
         return rc;
     }
-    if ((rc = check_listener(cfg, &la, &mode)) < 0)
+    if ((rc = listen_check(cfg, &la, &mode)) < 0)
         return rc;
     struct http_server *s = ra_calloc(1, sizeof(*s));
     if (s == NULL)
@@ -346,7 +294,9 @@ http_server_start(struct app *app, struct http_server **out)
     s->app = app;
     s->unix_fd = -1;
     if ((rc = tls_load(cfg, &s->tls_cert, &s->tls_key)) < 0 ||
-        (la.family == AF_UNIX && (rc = bind_unix(s, &la, mode)) < 0)) {
+        (la.family == AF_UNIX && (rc = s->unix_fd = listen_unix_logged(
+                                      cfg, &la, mode, LISTEN_BACKLOG, &s->unix_file)) < 0)) {
+        s->unix_fd = -1;
         free_server(s);
         return rc;
     }
@@ -390,4 +340,21 @@ http_server_stop(struct http_server *s, int grace_ms)
     }
     MHD_stop_daemon(s->mhd);
     free_server(s);
+}
+
+int
+http_server_reload_tls(struct http_server *s)
+{
+    (void)s;
+    ra_log(RA_LOG_ERR, "libmicrohttpd cannot change its certificate while it runs");
+    return -ENOTSUP;
+}
+
+int
+http_serve_socket(struct app *app, int fd, int timeout_ms)
+{
+    (void)app;
+    (void)timeout_ms;
+    close(fd);
+    return -ENOTSUP;
 }

@@ -1,0 +1,748 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * conn_h2o.c: one HTTP/1.1 connection over an h2o socket (plain or TLS), parsed with the
+ * library's picohttpparser, driving the pipeline (gate/gate.h) in its two stages.
+ *
+ * A connection is in one of these states:
+ *   HEAD  waiting for a request head; its deadline (--header-timeout) starts at accept or at
+ *         the first byte after an idle spell, and bytes received do not move it;
+ *   BODY  reading the body in pieces (gate_body), under its own deadline (--body-timeout);
+ *   BUSY  the reply is decided and being written; nothing is read;
+ *   IDLE  keep-alive, no request: --idle-timeout.
+ * An idle connection holds this struct and h2o's socket: every buffer is released between
+ * requests (the head and body are copied out of the input buffer, and consumed).
+ */
+#include "common/alloc.h"
+#include "common/buf.h"
+#include "common/log.h"
+#include "gate/gate.h"
+#include "http/engine.h"
+#include "http/pico.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+enum conn_state { CONN_HEAD, CONN_BODY, CONN_BUSY, CONN_IDLE, CONN_H2 };
+
+struct conn {
+    h2o_socket_t *sock;
+    struct worker *w;
+    h2o_timeout_entry_t timer;
+    h2o_linklist_t link; /* in w->conns */
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in;
+        struct sockaddr_in6 in6;
+    } peer;
+    bool peer_counted;
+    bool continuing;    /* a 100 Continue is being written */
+    bool reply_waiting; /* the reply waits for that write */
+    enum conn_state state;
+    struct exchange *x; /* the request in progress, or NULL */
+};
+
+static void on_read(h2o_socket_t *sock, const char *err);
+static void parse_head(struct conn *c);
+
+/* ---- the engine view of a request (request_io) ---- */
+
+static void
+each_field(void *engine, request_field_fn fn, void *ctx)
+{
+    struct exchange *x = engine;
+    for (size_t i = 0; i < x->nfields; i++)
+        if (fn(ctx, x->fields[i].name, x->fields[i].name_len, x->fields[i].value,
+               x->fields[i].value_len) != 0)
+            return;
+}
+
+static const char *
+field(void *engine, const char *name, int *count)
+{
+    struct exchange *x = engine;
+    const char *value = NULL;
+    int n = 0;
+    for (size_t i = 0; i < x->nfields; i++)
+        if (strcasecmp(x->fields[i].name, name) == 0 && n++ == 0)
+            value = x->fields[i].value;
+    if (count != NULL)
+        *count = n;
+    return value;
+}
+
+static const char *
+query(void *engine, const char *name)
+{
+    struct exchange *x = engine;
+    for (int i = 0; i < x->nquery; i++)
+        if (strcmp(x->qname[i], name) == 0)
+            return x->qvalue[i];
+    return NULL;
+}
+
+const struct request_io exchange_io = {each_field, field, query};
+
+/* ---- the request target ---- */
+
+/* The value of a hexadecimal digit, or -1. */
+static int
+hex_digit(char c)
+{
+    static const char digits[] = "0123456789abcdef0123456789ABCDEF";
+    const char *at = c != '\0' ? strchr(digits, c) : NULL;
+    return at != NULL ? (int)(at - digits) % 16 : -1;
+}
+
+/* Percent-decode the NUL-terminated s in place ('+' is a space when `plus`); a '%' that starts
+ * no escape is kept as it is. */
+static void
+unescape(char *s, bool plus)
+{
+    char *w = s;
+    for (const char *r = s; *r != '\0'; r++) {
+        int hi, lo;
+        if (*r == '%' && (hi = hex_digit(r[1])) >= 0 && (lo = hex_digit(r[2])) >= 0) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 2;
+        } else {
+            *w++ = plus && *r == '+' ? ' ' : *r;
+        }
+    }
+    *w = '\0';
+}
+
+/* Split the NUL-terminated query q (written over) into decoded name/value pairs. */
+static void
+parse_query(struct exchange *x, char *q)
+{
+    while (q != NULL && *q != '\0' && x->nquery < MAX_QUERY) {
+        char *next = strchr(q, '&');
+        if (next != NULL)
+            *next++ = '\0';
+        char *eq = strchr(q, '=');
+        char *value = eq != NULL ? eq + 1 : q + strlen(q);
+        if (eq != NULL)
+            *eq = '\0';
+        unescape(q, true);
+        unescape(value, true);
+        if (*q != '\0') {
+            x->qname[x->nquery] = q;
+            x->qvalue[x->nquery++] = value;
+        }
+        q = next;
+    }
+}
+
+void
+exchange_target(struct exchange *x, char *target)
+{
+    char *q = strchr(target, '?');
+    if (q != NULL)
+        *q++ = '\0';
+    unescape(target, false);
+    parse_query(x, q);
+    x->req.target = target;
+}
+
+/* ---- timers and closing ---- */
+
+static void
+finish_exchange(struct conn *c)
+{
+    struct exchange *x = c->x;
+    if (x == NULL)
+        return;
+    c->x = NULL;
+    gate_finish(&x->req);
+    ra_buf_cleanup(&x->out);
+    if (x->head != NULL)
+        ra_free_secret(x->head, x->head_len + 1);
+    ra_free_secret(x, sizeof(*x));
+    atomic_fetch_sub(&c->w->s->inflight, 1);
+}
+
+/* Drop c from the counts and free it (its socket is closed by the caller, or was). */
+static void
+forget(struct conn *c)
+{
+    h2o_timeout_unlink(&c->timer);
+    h2o_linklist_unlink(&c->link);
+    struct http_server *s = c->w->s;
+    if (c->peer_counted)
+        peers_give(&s->peers, &c->peer.sa);
+    atomic_fetch_sub(&s->conns, 1);
+    ra_free(c);
+}
+
+static void
+close_conn(struct conn *c)
+{
+    finish_exchange(c);
+    h2o_socket_t *sock = c->sock;
+    forget(c);
+    h2o_socket_close(sock);
+}
+
+static void
+on_timeout(h2o_timeout_entry_t *entry)
+{
+    struct conn *c = H2O_STRUCT_FROM_MEMBER(struct conn, timer, entry);
+    if (c->state == CONN_BUSY) {
+        /* A reply is being written: its buffers stay until the write fails. */
+        shutdown(h2o_socket_get_fd(c->sock), SHUT_RDWR);
+        return;
+    }
+    close_conn(c);
+}
+
+/* Start the deadline `t` now (replacing any other). */
+static void
+set_timer(struct conn *c, h2o_timeout_t *t)
+{
+    h2o_timeout_unlink(&c->timer);
+    c->timer.cb = on_timeout;
+    h2o_timeout_link(c->w->loop, t, &c->timer);
+}
+
+/* ---- writing the reply ---- */
+
+static const char *
+reason(int status)
+{
+    switch (status) {
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 302:
+        return "Found";
+    case 303:
+        return "See Other";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Content Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return status < 400 ? "OK" : "Error";
+    }
+}
+
+/* The worker's Date value, rewritten once a second. */
+static const char *
+date_now(struct worker *w)
+{
+    time_t now = time(NULL);
+    if (now != w->date_at) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(w->date, sizeof(w->date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        w->date_at = now;
+    }
+    return w->date;
+}
+
+/* Write the status line and header fields of x's reply into x->out. */
+static int
+format_head(struct worker *w, struct exchange *x, bool close)
+{
+    const struct reply *r = &x->req.reply;
+    struct ra_buf *b = &x->out;
+    ra_buf_init(b, 64 * 1024);
+    ra_buf_printf(b, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n",
+                  r->status, reason(r->status), date_now(w),
+                  r->content_type ? r->content_type : "application/json", r->len);
+    for (int i = 0; i < r->nheaders; i++)
+        ra_buf_printf(b, "%s: %s\r\n", r->headers[i].name, r->headers[i].value);
+    if (r->www_auth)
+        ra_buf_puts(b, "WWW-Authenticate: Basic realm=\"restauth\", charset=\"UTF-8\"\r\n");
+    if (r->retry_after > 0)
+        ra_buf_printf(b, "Retry-After: %d\r\n", r->retry_after);
+    if (close)
+        ra_buf_puts(b, "Connection: close\r\n");
+    ra_buf_puts(b, "\r\n");
+    return b->failed ? -ENOMEM : 0;
+}
+
+static void
+on_written(h2o_socket_t *sock, const char *err)
+{
+    struct conn *c = sock->data;
+    bool keep = err == NULL && c->x->keep_alive && !atomic_load(&c->w->s->draining);
+    finish_exchange(c);
+    if (!keep) {
+        close_conn(c);
+        return;
+    }
+    c->state = CONN_IDLE;
+    set_timer(c, &c->w->idle_timeout);
+    h2o_socket_read_start(sock, on_read);
+    if (sock->input->size > 0) /* a pipelined request is already in */
+        on_read(sock, NULL);
+}
+
+/* Send x's decided reply; the connection then waits for the next request, or closes. */
+static void
+send_reply(struct conn *c)
+{
+    struct exchange *x = c->x;
+    c->state = CONN_BUSY;
+    h2o_socket_read_stop(c->sock);
+    set_timer(c, &c->w->idle_timeout); /* a client that does not read is dropped */
+    if (c->continuing) {               /* one write at a time: after the 100 Continue */
+        c->reply_waiting = true;
+        return;
+    }
+    if (x->req.reply.close || atomic_load(&c->w->s->draining))
+        x->keep_alive = false;
+    if (format_head(c->w, x, !x->keep_alive) < 0) {
+        close_conn(c);
+        return;
+    }
+    x->iov[0] = h2o_iovec_init(x->out.data, x->out.len);
+    size_t n = 1;
+    if (!x->head_only && x->req.reply.len > 0)
+        x->iov[n++] = h2o_iovec_init(x->req.reply.body, x->req.reply.len);
+    h2o_socket_write(c->sock, x->iov, n, on_written);
+}
+
+/* The run stage, then the reply. */
+static void
+run(struct conn *c)
+{
+    h2o_timeout_unlink(&c->timer);
+    gate_run(&c->x->req); /* also seals a reply decided before it */
+    send_reply(c);
+}
+
+/* Decide an error reply (JSON) that closes the connection, and send it. */
+static void
+fail(struct conn *c, int status, const char *message)
+{
+    reply_message(&c->x->req.reply, status, message);
+    c->x->req.reply.close = true;
+    send_reply(c);
+}
+
+static void
+on_closing_write(h2o_socket_t *sock, const char *err)
+{
+    (void)err;
+    close_conn(sock->data);
+}
+
+/* Answer a head that could not be parsed (no request exists) with JSON, and close. */
+static void
+refuse_head(struct conn *c, int status)
+{
+    static const char bad[] = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                              "Content-Length: 25\r\nConnection: close\r\n\r\n"
+                              "{\"message\":\"Bad Request\"}";
+    static const char big[] =
+        "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\n"
+        "Content-Length: 46\r\nConnection: close\r\n\r\n"
+        "{\"message\":\"Request header fields too large\"}";
+    h2o_iovec_t v =
+        status == 431 ? h2o_iovec_init(big, sizeof(big) - 1) : h2o_iovec_init(bad, sizeof(bad) - 1);
+    c->state = CONN_BUSY;
+    h2o_socket_read_stop(c->sock);
+    set_timer(c, &c->w->idle_timeout);
+    h2o_socket_write(c->sock, &v, 1, on_closing_write);
+}
+
+/* ---- the body ---- */
+
+/* Hand `n` body bytes to the pipeline (unless the reply is decided); wipe them. */
+static void
+deliver(struct exchange *x, char *data, size_t n)
+{
+    if (n == 0)
+        return;
+    if (x->req.reply.status == 0)
+        gate_body(&x->req, data, n);
+    ra_wipe(data, n);
+}
+
+static void
+read_body(struct conn *c)
+{
+    struct exchange *x = c->x;
+    h2o_buffer_t *in = c->sock->input;
+    bool done;
+    if (x->chunked) {
+        size_t n = in->size;
+        ssize_t rest = phr_decode_chunked(&x->decoder, in->bytes, &n);
+        if (rest == -1) {
+            fail(c, 400, "Bad Request");
+            return;
+        }
+        deliver(x, in->bytes, n);
+        in->size = n + (rest > 0 ? (size_t)rest : 0);
+        h2o_buffer_consume(&c->sock->input, n);
+        done = rest >= 0;
+    } else {
+        size_t n = in->size < x->body_left ? in->size : x->body_left;
+        deliver(x, in->bytes, n);
+        h2o_buffer_consume(&c->sock->input, n);
+        x->body_left -= n;
+        done = x->body_left == 0;
+    }
+    if (x->req.reply.status != 0) { /* over the limit: answered now, and closed */
+        x->keep_alive = x->keep_alive && done;
+        run(c);
+    } else if (done)
+        run(c);
+}
+
+static void
+on_continue(h2o_socket_t *sock, const char *err)
+{
+    struct conn *c = sock->data;
+    c->continuing = false;
+    if (err != NULL)
+        shutdown(h2o_socket_get_fd(sock), SHUT_RDWR);
+    if (c->reply_waiting) {
+        c->reply_waiting = false;
+        send_reply(c);
+    }
+}
+
+/* ---- the head ---- */
+
+/* Does the comma-separated value hold `token` (ASCII case-insensitive)? */
+static bool
+has_token(const char *value, const char *token)
+{
+    size_t n = strlen(token);
+    for (const char *p = value; p != NULL && *p != '\0';) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == n && strncasecmp(p, token, n) == 0)
+            return true;
+        p = end;
+    }
+    return false;
+}
+
+/*
+ * Parse x->head (a copy of a complete head) again and NUL-terminate its parts in place: the
+ * method, the target (its path decoded, its query split), each field's name and value. 0, or
+ * -1 when the head holds a continuation line.
+ */
+static int
+split_head(struct exchange *x)
+{
+    const char *method, *path;
+    size_t mlen, plen;
+    int minor;
+    x->nfields = MAX_FIELDS;
+    if (phr_parse_request(x->head, x->head_len, &method, &mlen, &path, &plen, &minor, x->fields,
+                          &x->nfields, 0) <= 0)
+        return -1;
+    for (size_t i = 0; i < x->nfields; i++) {
+        if (x->fields[i].name == NULL)
+            return -1;
+        ((char *)x->fields[i].name)[x->fields[i].name_len] = '\0';
+        ((char *)x->fields[i].value)[x->fields[i].value_len] = '\0';
+    }
+    ((char *)method)[mlen] = '\0';
+    char *target = (char *)path;
+    target[plen] = '\0';
+    exchange_target(x, target);
+    x->req.method = method;
+    x->req.version = minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+    x->head_only = strcmp(method, "HEAD") == 0;
+    const char *conn = field(x, "Connection", NULL);
+    x->keep_alive = minor == 0 ? conn != NULL && has_token(conn, "keep-alive")
+                               : conn == NULL || !has_token(conn, "close");
+    return 0;
+}
+
+/*
+ * How the body is framed: 1 with a body (chunked or x->body_left bytes), 0 without, or an
+ * error status (400: a malformed Content-Length; 501: a transfer coding other than chunked).
+ */
+static int
+framing(struct exchange *x)
+{
+    const char *te = field(x, "Transfer-Encoding", NULL);
+    if (te != NULL) {
+        if (strcasecmp(te, "chunked") != 0)
+            return 501;
+        x->chunked = true;
+        x->decoder.consume_trailer = 1;
+        return 1;
+    }
+    const char *cl = field(x, "Content-Length", NULL);
+    if (cl == NULL)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(cl, &end, 10);
+    if (*cl < '0' || *cl > '9' || *end != '\0' || errno != 0 || n > SIZE_MAX)
+        return 400;
+    x->body_left = (size_t)n;
+    return n > 0;
+}
+
+/* A complete head of `len` bytes is at the start of the input: start its request. */
+static void
+begin(struct conn *c, size_t len)
+{
+    struct http_server *s = c->w->s;
+    struct exchange *x = ra_calloc(1, sizeof(*x));
+    char *head = x != NULL ? ra_malloc(len + 1) : NULL;
+    if (head == NULL) {
+        ra_free(x);
+        close_conn(c);
+        return;
+    }
+    memcpy(head, c->sock->input->bytes, len);
+    head[len] = '\0';
+    ra_wipe(c->sock->input->bytes, len); /* it holds the Authorization field */
+    h2o_buffer_consume(&c->sock->input, len);
+    x->head = head;
+    x->head_len = len;
+    if (split_head(x) < 0) {
+        ra_free_secret(head, len + 1);
+        ra_free(x);
+        refuse_head(c, 400);
+        return;
+    }
+    c->x = x;
+    atomic_fetch_add(&s->inflight, 1);
+    x->req.peer = c->peer.sa.sa_family != AF_UNSPEC ? &c->peer.sa : NULL;
+    x->req.tls = c->sock->ssl != NULL;
+    x->req.io = &exchange_io;
+    x->req.engine = x;
+    int body = framing(x);
+    gate_head(s->app, &x->req);
+    if (x->req.reply.status != 0 && x->req.has_body) { /* sealed; the body is never read */
+        x->keep_alive = false;
+        send_reply(c);
+    } else if (x->req.reply.status != 0) {
+        run(c);
+    } else if (body > 1) {
+        fail(c, body, body == 501 ? "Not Implemented" : "Bad Request");
+    } else if (body == 0) {
+        run(c);
+    } else {
+        c->state = CONN_BODY;
+        set_timer(c, &c->w->body_timeout);
+        const char *expect = field(x, "Expect", NULL);
+        if (expect != NULL && strcasecmp(expect, "100-continue") == 0 &&
+            c->sock->input->size == 0) {
+            c->continuing = true;
+            static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+            h2o_iovec_t v = h2o_iovec_init(cont, sizeof(cont) - 1);
+            h2o_socket_write(c->sock, &v, 1, on_continue);
+        }
+        read_body(c);
+    }
+}
+
+/* Does p[0..n) hold an empty line (the end of a head)? */
+static bool
+has_blank_line(const char *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if (p[i] == '\n' &&
+            (p[i + 1] == '\n' || (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n')))
+            return true;
+    return false;
+}
+
+static void
+parse_head(struct conn *c)
+{
+    const char *method, *path;
+    size_t mlen, plen, nfields = MAX_FIELDS;
+    int minor;
+    struct phr_header fields[MAX_FIELDS];
+    h2o_buffer_t *in = c->sock->input;
+    int n = phr_parse_request(in->bytes, in->size, &method, &mlen, &path, &plen, &minor, fields,
+                              &nfields, 0);
+    if (n > 0)
+        begin(c, (size_t)n);
+    else if (n == -1 || has_blank_line(in->bytes, in->size)) /* ended, yet not whole */
+        refuse_head(c, 400);
+    else if (in->size > (size_t)c->w->s->cfg->max_header + 8192)
+        refuse_head(c, 431);
+}
+
+static void
+on_read(h2o_socket_t *sock, const char *err)
+{
+    struct conn *c = sock->data;
+    if (err != NULL) {
+        close_conn(c);
+        return;
+    }
+    switch (c->state) {
+    case CONN_IDLE:
+        if (sock->input->size == 0)
+            return;
+        c->state = CONN_HEAD;
+        set_timer(c, &c->w->head_timeout); /* from the first byte of the head */
+        parse_head(c);
+        break;
+    case CONN_HEAD:
+        parse_head(c);
+        break;
+    case CONN_BODY:
+        read_body(c);
+        break;
+    case CONN_BUSY:
+    case CONN_H2:
+        break;
+    }
+}
+
+/* ---- accepting ---- */
+
+/* An HTTP/2 connection's socket is closed by h2o: the counts follow. */
+static void
+on_h2_closed(void *data)
+{
+    forget(data);
+}
+
+static void
+on_handshake(h2o_socket_t *sock, const char *err)
+{
+    struct conn *c = sock->data;
+    if (err != NULL) {
+        close_conn(c);
+        return;
+    }
+    h2o_iovec_t proto = h2o_socket_ssl_get_selected_protocol(sock);
+    if (proto.len == 2 && memcmp(proto.base, "h2", 2) == 0) {
+        h2o_timeout_unlink(&c->timer);
+        c->state = CONN_H2;
+        sock->on_close.cb = on_h2_closed;
+        sock->on_close.data = c;
+        h2_accept(c->w, sock);
+        return;
+    }
+    h2o_socket_read_start(sock, on_read);
+    if (sock->input->size > 0)
+        on_read(sock, NULL);
+}
+
+void
+conn_accept(struct worker *w, h2o_socket_t *sock)
+{
+    struct http_server *s = w->s;
+    struct conn *c = NULL;
+    if (atomic_fetch_add(&s->conns, 1) >= s->cfg->max_conns || atomic_load(&s->draining) ||
+        (c = ra_calloc(1, sizeof(*c))) == NULL) {
+        atomic_fetch_sub(&s->conns, 1);
+        h2o_socket_close(sock);
+        return;
+    }
+    c->sock = sock;
+    c->w = w;
+    sock->data = c;
+    h2o_linklist_insert(&w->conns, &c->link);
+    struct sockaddr_storage peer;
+    socklen_t len = h2o_socket_getpeername(sock, (struct sockaddr *)&peer);
+    if (s->unix_socket)
+        c->peer.sa.sa_family = AF_UNIX; /* a local process: the gate knows what to do */
+    else if (len > 0 && len <= sizeof(c->peer))
+        memcpy(&c->peer, &peer, len);
+    if (c->peer.sa.sa_family == AF_INET || c->peer.sa.sa_family == AF_INET6) {
+        if (peers_take(&s->peers, &c->peer.sa) < 0) {
+            close_conn(c);
+            return;
+        }
+        c->peer_counted = true;
+        int one = 1;
+        setsockopt(h2o_socket_get_fd(sock), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
+    c->state = CONN_HEAD;
+    set_timer(c, &w->head_timeout); /* the handshake and the first head */
+    if (!s->tls_on) {
+        h2o_socket_read_start(sock, on_read);
+        return;
+    }
+    pthread_mutex_lock(&s->tls_lock);
+    SSL_CTX *ctx = s->tls;
+    SSL_CTX_up_ref(ctx);
+    pthread_mutex_unlock(&s->tls_lock);
+    h2o_socket_ssl_handshake(sock, ctx, NULL, on_handshake);
+    SSL_CTX_free(ctx); /* the connection's SSL holds its own reference */
+}
+
+/* Close w's connections that have no request in progress, or all of them. */
+static void
+close_where(struct worker *w, bool all)
+{
+    h2o_linklist_t *node = w->conns.next;
+    while (node != &w->conns) {
+        struct conn *c = H2O_STRUCT_FROM_MEMBER(struct conn, link, node);
+        node = node->next;
+        bool idle = c->x == NULL && (c->state == CONN_IDLE || c->sock->input->size == 0);
+        if (c->state == CONN_H2) /* h2o's own: it closes them itself (GOAWAY at the drain) */
+            continue;
+        if (all || (idle && c->state != CONN_BUSY))
+            close_conn(c);
+    }
+}
+
+void
+conn_close_idle(struct worker *w)
+{
+    close_where(w, false);
+}
+
+void
+conn_close_all(struct worker *w)
+{
+    close_where(w, true);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine.h: what the files of the adapter over h2o's library share (server_h2o.c, conn_h2o.c,
+ * tls_h2o.c): the server, its event loops, and the HTTP/1.1 connection entry point. Nothing
+ * outside http/ includes it.
+ *
+ * One event loop per worker thread; every loop accepts on its own duplicate of the listening
+ * socket, so whichever loop is idle takes the next connection. A connection lives on the loop
+ * that accepted it. Handlers run on the loop's thread and may block briefly on the store, as
+ * the threads of a pool would.
+ */
+#ifndef RA_SERVER_HTTP_ENGINE_H
+#define RA_SERVER_HTTP_ENGINE_H
+
+#include "app.h"
+#include "common/buf.h"
+#include "http/listen.h"
+#include "http/peers.h"
+#include "http/pico.h"
+#include "request/request.h"
+
+#include <h2o.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+struct worker;
+
+/* One request in progress: the engine-neutral request and what the adapter keeps for it. */
+#define MAX_FIELDS 128 /* header fields in one request */
+#define MAX_QUERY 32   /* query parameters looked at */
+
+struct exchange {
+    struct request req;
+    char *head; /* a copy of the request head, each field NUL-terminated; wiped when freed */
+    size_t head_len;
+    struct phr_header fields[MAX_FIELDS];
+    size_t nfields;
+    const char *qname[MAX_QUERY];
+    const char *qvalue[MAX_QUERY];
+    int nquery;
+    bool keep_alive;
+    bool head_only; /* HEAD: the reply's body is not sent */
+    bool chunked;
+    size_t body_left; /* Content-Length bytes still to come */
+    struct phr_chunked_decoder decoder;
+    struct ra_buf out; /* the reply's status line and header fields */
+    h2o_iovec_t iov[2];
+};
+
+/* The engine view (request_io) of an exchange's fields and query. */
+extern const struct request_io exchange_io;
+
+/* Split the NUL-terminated request target (written over) into x->req.target, its path
+ * percent-decoded, and x's query parameters, decoded. */
+void exchange_target(struct exchange *x, char *target);
+
+struct http_server {
+    struct app *app;
+    const struct config *cfg;
+    pthread_mutex_t tls_lock; /* guards tls */
+    SSL_CTX *tls;             /* for new connections; NULL for plain HTTP */
+    bool tls_on;
+    int listen_fd;                /* the listening socket (each loop holds a duplicate) */
+    bool unix_socket;             /* listen_fd is a Unix socket: its file goes at stop */
+    struct listen_file unix_file; /* that file */
+    struct peers peers;           /* open connections per client address */
+    h2o_globalconf_t h2;          /* HTTP/2 (over TLS, by ALPN): one host, one handler */
+    atomic_long conns;            /* open connections */
+    atomic_long inflight;         /* requests begun and not finished */
+    atomic_bool draining;         /* no new connections or requests; idle ones close */
+    atomic_bool stopping;         /* the loops end */
+    int nworkers;
+    struct worker *workers;
+};
+
+struct worker {
+    struct http_server *s;
+    h2o_evloop_t *loop;
+    h2o_socket_t *listener; /* NULL once draining */
+    h2o_timeout_t head_timeout;
+    h2o_timeout_t body_timeout;
+    h2o_timeout_t idle_timeout;
+    h2o_context_t h2; /* HTTP/2 connections of this loop */
+    h2o_accept_ctx_t h2_accept;
+    h2o_linklist_t conns; /* every open connection of this loop */
+    pthread_t thread;
+    time_t date_at; /* the second `date` was written for */
+    char date[40];  /* the Date header's value */
+    bool drained;   /* idle connections were closed after draining began */
+};
+
+/* Take an accepted socket on w's loop: count it, run the TLS handshake when on, serve it. */
+void conn_accept(struct worker *w, h2o_socket_t *sock);
+
+/* Set up s->h2: every HTTP/2 request goes to the pipeline. 0 or -ENOMEM. */
+int h2_setup(struct http_server *s);
+
+/* Serve the TLS connection sock, which chose HTTP/2 by ALPN, on w's loop. */
+void h2_accept(struct worker *w, h2o_socket_t *sock);
+
+/* Close every connection of w that has no request in progress (the drain). */
+void conn_close_idle(struct worker *w);
+
+/* Close every connection of w (the end). */
+void conn_close_all(struct worker *w);
+
+/*
+ * Build the TLS context of cfg's --tls-cert and --tls-key (both or neither): TLS 1.2 and 1.3,
+ * X25519 preferred, ALPN. The certificate chain and key are checked, and a bad file is
+ * reported as such (never any of the key's content). *out is NULL without TLS. 0 or a
+ * negative errno after logging why.
+ */
+int tls_context(const struct config *cfg, SSL_CTX **out);
+
+#endif

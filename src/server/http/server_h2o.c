@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server_h2o.c: the engine adapter over h2o's library (libh2o-evloop, OpenSSL): the listener,
+ * the event loops (one per worker thread), TLS and its reload, the drain at stop. Each
+ * connection is served by conn_h2o.c; everything above sees the engine-neutral struct request
+ * (request/request.h) and the pipeline (gate/gate.h).
+ */
+#include "http/server.h"
+
+#include "common/alloc.h"
+#include "common/log.h"
+#include "gate/gate.h"
+#include "http/engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Connections waiting to be accepted. */
+#define LISTEN_BACKLOG 1024
+
+/* How long a loop waits for events before it looks at the drain and stop flags (ms). */
+#define LOOP_TICK_MS 50
+
+static void
+on_accept(h2o_socket_t *listener, const char *err)
+{
+    struct worker *w = listener->data;
+    if (err != NULL)
+        return;
+    for (int i = 0; i < 64; i++) { /* a bounded batch, so that one loop does not take all */
+        h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+        if (sock == NULL)
+            return;
+        conn_accept(w, sock);
+    }
+}
+
+/* The drain, seen from one loop: stop accepting and close the connections that wait. */
+static void
+drain(struct worker *w)
+{
+    if (w->listener != NULL) {
+        h2o_socket_read_stop(w->listener);
+        h2o_socket_close(w->listener);
+        w->listener = NULL;
+    }
+    conn_close_idle(w);
+    if (w->s->tls_on)
+        h2o_context_request_shutdown(&w->h2);
+    w->drained = true;
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct http_server *s = w->s;
+    while (!atomic_load(&s->stopping)) {
+        h2o_evloop_run(w->loop, LOOP_TICK_MS);
+        if (atomic_load(&s->draining) && !w->drained)
+            drain(w);
+    }
+    if (!w->drained)
+        drain(w);
+    conn_close_all(w);
+    for (int i = 0; i < 4; i++) /* let closing sockets finish */
+        h2o_evloop_run(w->loop, 0);
+    return NULL;
+}
+
+/* Set up w's loop and its timeouts. */
+static void
+loop_init(struct http_server *s, struct worker *w)
+{
+    const struct config *cfg = s->cfg;
+    w->s = s;
+    w->loop = h2o_evloop_create();
+    h2o_linklist_init_anchor(&w->conns);
+    h2o_timeout_init(w->loop, &w->head_timeout, (uint64_t)cfg->header_timeout * 1000);
+    h2o_timeout_init(w->loop, &w->body_timeout, (uint64_t)cfg->body_timeout * 1000);
+    h2o_timeout_init(w->loop, &w->idle_timeout, (uint64_t)cfg->idle_timeout * 1000);
+    if (s->tls_on) {
+        h2o_context_init(&w->h2, w->loop, &s->h2);
+        w->h2_accept.ctx = &w->h2;
+        w->h2_accept.hosts = s->h2.hosts;
+    }
+}
+
+/* Set up w's loop and its own duplicate of the listening socket. */
+static int
+worker_init(struct http_server *s, struct worker *w)
+{
+    loop_init(s, w);
+    int fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    w->listener = h2o_evloop_socket_create(w->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    w->listener->data = w;
+    h2o_socket_read_start(w->listener, on_accept);
+    return 0;
+}
+
+static void
+free_server(struct http_server *s)
+{
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    if (s->unix_socket)
+        listen_unix_remove(&s->unix_file);
+    if (s->tls != NULL)
+        SSL_CTX_free(s->tls);
+    peers_cleanup(&s->peers);
+    pthread_mutex_destroy(&s->tls_lock);
+    ra_free(s->workers);
+    ra_free(s);
+}
+
+/* Bind the listening socket of la into s->listen_fd; 0 or a negative code after logging. */
+static int
+bind_listener(struct http_server *s, const struct listen_addr *la, mode_t mode)
+{
+    if (la->family == AF_UNIX) {
+        s->listen_fd = listen_unix_logged(s->cfg, la, mode, LISTEN_BACKLOG, &s->unix_file);
+        s->unix_socket = s->listen_fd >= 0;
+    } else {
+        s->listen_fd = listen_tcp(la, LISTEN_BACKLOG);
+        if (s->listen_fd < 0)
+            ra_log(RA_LOG_ERR, "cannot listen on %s: %s", s->cfg->listen, strerror(-s->listen_fd));
+    }
+    return s->listen_fd < 0 ? s->listen_fd : 0;
+}
+
+/* Print the listening line (with the port the system chose for port 0). */
+static void
+announce(const struct http_server *s, const struct listen_addr *la)
+{
+    char host[sizeof(la->u.un.sun_path) + 8];
+    listen_host(la, host, sizeof(host));
+    if (la->family == AF_UNIX) {
+        fprintf(stderr, "restauthd: listening on %s (http)\n", host);
+    } else {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        unsigned port = 0;
+        if (getsockname(s->listen_fd, (struct sockaddr *)&ss, &len) == 0)
+            port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                  : ((struct sockaddr_in *)&ss)->sin_port);
+        fprintf(stderr, "restauthd: listening on %s://%s:%u\n", s->tls_on ? "https" : "http", host,
+                port);
+    }
+    fflush(stderr);
+}
+
+/* Raise the soft limit on open files to what --max-conns needs (as far as the hard limit
+ * allows), and warn when it stays below. */
+static void
+raise_nofile(const struct config *cfg)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)cfg->max_conns + 64; /* the listener, the store, the logs */
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_cur < want)
+        ra_log(RA_LOG_WARN,
+               "--max-conns %ld: the limit on open files is %llu; connections past it are refused",
+               cfg->max_conns, (unsigned long long)rl.rlim_cur);
+}
+
+/* Start the worker loops; 0 or a negative errno (the started ones are stopped). */
+static int
+start_workers(struct http_server *s)
+{
+    long n = s->cfg->threads > 0 ? s->cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    s->nworkers = n > 0 ? (int)n : 1;
+    s->workers = ra_calloc((size_t)s->nworkers, sizeof(*s->workers));
+    if (s->workers == NULL)
+        return -ENOMEM;
+    for (int i = 0; i < s->nworkers; i++) {
+        int rc = worker_init(s, &s->workers[i]);
+        if (rc == 0)
+            rc = -pthread_create(&s->workers[i].thread, NULL, worker_main, &s->workers[i]);
+        if (rc < 0) {
+            atomic_store(&s->stopping, true);
+            for (int j = 0; j < i; j++)
+                pthread_join(s->workers[j].thread, NULL);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int
+http_server_start(struct app *app, struct http_server **out)
+{
+    const struct config *cfg = app->cfg;
+    struct listen_addr la;
+    mode_t mode = 0;
+    int rc = listen_parse(cfg->listen, &la);
+    if (rc < 0) {
+        ra_log(RA_LOG_ERR, "--listen %s: expected ADDR:PORT or unix:PATH", cfg->listen);
+        return rc;
+    }
+    if ((rc = listen_check(cfg, &la, &mode)) < 0)
+        return rc;
+    struct http_server *s = ra_calloc(1, sizeof(*s));
+    if (s == NULL)
+        return -ENOMEM;
+    s->app = app;
+    s->cfg = cfg;
+    s->listen_fd = -1;
+    pthread_mutex_init(&s->tls_lock, NULL);
+    peers_init(&s->peers, cfg->max_conns_per_ip);
+    signal(SIGPIPE, SIG_IGN); /* a peer gone mid-write is an error return, not a signal */
+    raise_nofile(cfg);
+    if ((rc = tls_context(cfg, &s->tls)) < 0 || (rc = bind_listener(s, &la, mode)) < 0) {
+        free_server(s);
+        return rc;
+    }
+    s->tls_on = s->tls != NULL;
+    if (s->tls_on && (rc = h2_setup(s)) < 0) {
+        free_server(s);
+        return rc;
+    }
+    gate_ids_init(app);
+    if ((rc = start_workers(s)) < 0) {
+        ra_log(RA_LOG_ERR, "cannot start the HTTP workers: %s", strerror(-rc));
+        free_server(s);
+        return rc;
+    }
+    announce(s, &la);
+    *out = s;
+    return 0;
+}
+
+int
+http_serve_socket(struct app *app, int fd, int timeout_ms)
+{
+    /* One loop per calling thread, made at its first call and kept (the library's loop
+     * cannot be destroyed without leaking its descriptor). */
+    static _Thread_local struct worker w;
+    static _Thread_local struct http_server *s;
+    if (s == NULL) {
+        s = ra_calloc(1, sizeof(*s));
+        if (s == NULL) {
+            close(fd);
+            return -ENOMEM;
+        }
+        s->listen_fd = -1;
+        pthread_mutex_init(&s->tls_lock, NULL);
+        s->app = app;
+        s->cfg = app->cfg;
+        peers_init(&s->peers, app->cfg->max_conns_per_ip);
+        loop_init(s, &w);
+    }
+    s->app = app;
+    conn_accept(&w, h2o_evloop_socket_create(w.loop, fd, 0));
+    int waited = 0;
+    for (; waited < timeout_ms && w.conns.next != &w.conns; waited += 10)
+        h2o_evloop_run(w.loop, 10);
+    conn_close_all(&w);
+    for (int i = 0; i < 4; i++)
+        h2o_evloop_run(w.loop, 0);
+    return waited < timeout_ms ? 0 : -ETIMEDOUT;
+}
+
+int
+http_server_reload_tls(struct http_server *s)
+{
+    if (s == NULL || !s->tls_on)
+        return -EINVAL;
+    SSL_CTX *fresh;
+    int rc = tls_context(s->cfg, &fresh);
+    if (rc < 0)
+        return rc; /* logged; the current certificate stays */
+    pthread_mutex_lock(&s->tls_lock);
+    SSL_CTX *old = s->tls;
+    s->tls = fresh;
+    pthread_mutex_unlock(&s->tls_lock);
+    SSL_CTX_free(old); /* open connections hold their own references */
+    ra_log(RA_LOG_INFO, "reloaded --tls-cert %s and --tls-key %s", s->cfg->tls_cert,
+           s->cfg->tls_key);
+    return 0;
+}
+
+void
+http_server_stop(struct http_server *s, int grace_ms)
+{
+    if (s == NULL)
+        return;
+    atomic_store(&s->draining, true);
+    if (s->unix_socket) { /* no new connections: the socket's file goes now */
+        listen_unix_remove(&s->unix_file);
+        s->unix_socket = false;
+    }
+    for (int waited = 0; waited < grace_ms && atomic_load(&s->inflight) > 0; waited += 10) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    atomic_store(&s->stopping, true);
+    for (int i = 0; i < s->nworkers; i++)
+        pthread_join(s->workers[i].thread, NULL);
+    free_server(s);
+}
