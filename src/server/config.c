@@ -103,6 +103,11 @@ static const struct config_option options[] = {
         "console: failed sign-ins per account per 15 minutes"),
     NUM("--signin-ip-fail-limit", "N", signin_ip_fail_limit, 30, 1, 1000000, SRV,
         "console: failed sign-ins per client IP per 15 minutes"),
+    STR("--admin-listen", "ADDR:PORT", admin_listen, NULL, SRV,
+        "plain-HTTP listener for /healthz, /readyz and /metrics (no credentials; off by "
+        "default; keep it on loopback or a private network)"),
+    FLAG("--no-metrics", no_metrics, SRV,
+         "count nothing per request or connection (/metrics then shows only the state)"),
     STR("--account", "NAME", account, NULL, CMD_SECRET_ADD | CMD_SECRET_LIST, "account name"),
     STR("--out", "FILE", out, NULL, CMD_SECRET_ADD,
         "write the new pair to this new file (mode 0600), not stdout"),

@@ -51,6 +51,8 @@ struct config {
     long session_max_s;        /* console: a session ends this long after sign-in */
     long signin_fail_limit;    /* console: failed sign-ins per account per 15 minutes */
     long signin_ip_fail_limit; /* console: failed sign-ins per client IP per 15 minutes */
+    const char *admin_listen;  /* ADDR:PORT of the admin listener; NULL = none */
+    bool no_metrics;           /* count nothing per request or connection */
     /* command-specific */
     const char *account; /* --account NAME */
     const char *out;     /* --out FILE */

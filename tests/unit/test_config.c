@@ -399,6 +399,8 @@ test_usage(void)
         "--session-max-s",
         "--signin-fail-limit",
         "--signin-ip-fail-limit",
+        "--admin-listen",
+        "--no-metrics",
         "--account",
         "--out",
         "--demo-credentials",
