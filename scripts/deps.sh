@@ -7,7 +7,8 @@
 # `deps.sh cluster` adds what `make cluster` runs besides: nginx.
 # `deps.sh test` also installs what the console's browser tests need: Debian's chromium,
 # Node.js with npm (unless a node and an npm are on the PATH already) and the npm packages
-# pinned in tests/console/package-lock.json (npm ci, when node_modules is missing); and
+# pinned in tests/console/package-lock.json and the OpenAPI lint's in tests/docs (npm ci, when
+# node_modules is missing); and
 # nginx-light, which the forward-authentication tests run in front of restauthd.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
@@ -35,4 +36,8 @@ fi
 if [ "${1:-}" = test ] && [ ! -d "$(dirname "$0")/../tests/console/node_modules" ]; then
   echo "installing the browser tests' npm packages (npm ci)"
   npm ci --prefix "$(dirname "$0")/../tests/console" --no-audit --no-fund >/dev/null
+fi
+if [ "${1:-}" = test ] && [ ! -d "$(dirname "$0")/../tests/docs/node_modules" ]; then
+  echo "installing the OpenAPI lint's npm packages (npm ci)"
+  npm ci --prefix "$(dirname "$0")/../tests/docs" --no-audit --no-fund >/dev/null
 fi
