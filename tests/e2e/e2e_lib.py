@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Helpers for the restauthd end-to-end tests: starting servers, running the CLI and talking
-HTTP(S) to 127.0.0.1 with curl, http.client and raw TLS sockets. Standard library only."""
+HTTP(S) to 127.0.0.1 with curl, http.client and raw TLS sockets. Every response read through
+Server.request and Server.curl is checked against the OpenAPI documents (openapi_check.py)."""
 
 import base64
 import http.client
@@ -16,6 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+import openapi_check
 
 REPO = Path(__file__).resolve().parents[2]
 HEX32 = re.compile(r"\A[0-9a-f]{32}\Z")
@@ -469,6 +472,7 @@ class Server:
                 r = c.getresponse()
                 data = r.read()
                 resp = Resp(r.status, list(r.getheaders()), data)
+                openapi_check.check(method, path, resp.status, resp.header("Content-Type"), data)
                 if conn is None:
                     self._conn_used = True
                     if r.will_close:
@@ -517,7 +521,9 @@ class Server:
         for line in lines[1:]:
             k, _, v = line.partition(":")
             headers_out.append((k.strip(), v.strip()))
-        return Resp(status, headers_out, bfile.read_bytes())
+        resp = Resp(status, headers_out, bfile.read_bytes())
+        openapi_check.check(method, path, resp.status, resp.header("Content-Type"), resp.body)
+        return resp
 
     def raw(self, timeout=5.0):
         return RawConn(self.port, self.ctx, timeout=timeout, tls=self.tls)
