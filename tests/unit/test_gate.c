@@ -59,15 +59,19 @@ struct fake {
     const char *names[MAX_FIELDS];
     const char *values[MAX_FIELDS];
     int n;
+    size_t lens[MAX_FIELDS]; /* a value's length when it holds a NUL; 0: up to its NUL */
+    const char *version;     /* NULL: HTTP/1.1 */
 };
 
 static void
 fake_each(void *engine, request_field_fn fn, void *ctx)
 {
     struct fake *f = engine;
-    for (int i = 0; i < f->n; i++)
-        if (fn(ctx, f->names[i], strlen(f->names[i]), f->values[i], strlen(f->values[i])) != 0)
+    for (int i = 0; i < f->n; i++) {
+        size_t n = f->lens[i] > 0 ? f->lens[i] : strlen(f->values[i]);
+        if (fn(ctx, f->names[i], strlen(f->names[i]), f->values[i], n) != 0)
             return;
+    }
 }
 
 static const char *
@@ -84,15 +88,7 @@ fake_field(void *engine, const char *name, int *count)
     return first;
 }
 
-static const char *
-fake_query(void *engine, const char *name)
-{
-    (void)engine;
-    (void)name;
-    return NULL;
-}
-
-static const struct request_io fake_io = {fake_each, fake_field, fake_query};
+static const struct request_io fake_io = {fake_each, fake_field};
 
 /* ---- the apps under test ---- */
 
@@ -146,6 +142,7 @@ struct outcome {
     char log_method[16];
     char log_path[256];
     size_t body_len;
+    char body[160];
     int nheaders;
     struct {
         char name[32];
@@ -171,8 +168,9 @@ pass(struct world *w, const char *method, const char *target, const char *from, 
 {
     struct sockaddr_storage peer = addr(from);
     struct request req = {.method = method,
-                          .target = target,
-                          .version = "HTTP/1.1",
+                          .raw_target = target,
+                          .raw_target_len = strlen(target),
+                          .version = f->version != NULL ? f->version : "HTTP/1.1",
                           .peer = (struct sockaddr *)&peer,
                           .tls = true,
                           .io = &fake_io,
@@ -189,6 +187,8 @@ pass(struct world *w, const char *method, const char *target, const char *from, 
     memcpy(o.log_method, req.log_method, sizeof(o.log_method));
     memcpy(o.log_path, req.log_path, sizeof(o.log_path));
     o.body_len = req.reply.len;
+    snprintf(o.body, sizeof(o.body), "%.*s", (int)req.reply.len,
+             req.reply.body != NULL ? req.reply.body : "");
     o.nheaders = req.reply.nheaders;
     for (int i = 0; i < req.reply.nheaders; i++) {
         snprintf(o.headers[i].name, sizeof(o.headers[i].name), "%s", req.reply.headers[i].name);
@@ -209,7 +209,7 @@ static struct outcome
 get_projects(struct world *w, const char *from, const char *id, const char *secret)
 {
     char auth[256];
-    struct fake f = {{"Host"}, {"localhost"}, 1};
+    struct fake f = {{"Host"}, {"localhost"}, 1, {0}, NULL};
     if (id != NULL) {
         f.names[1] = "Authorization";
         f.values[1] = basic(auth, sizeof(auth), id, secret);
@@ -348,7 +348,7 @@ test_rate_limit(void)
     ASSERT_EQ_INT(get_projects(&one, from, b.id, b.secret).status, 201);
     char auth[256];
     struct fake f = {
-        {"Host", "Authorization"}, {"localhost", basic(auth, sizeof(auth), a.id, a.secret)}, 2};
+        {"Host", "Authorization"}, {"localhost", basic(auth, sizeof(auth), a.id, a.secret)}, 2, {0}, NULL};
     ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/project", from, &f).status, 400);
     /* The window opened at the first request ends one second after it. */
     clock_now += 1;
@@ -371,7 +371,7 @@ test_header_boundary(void)
         size_t n = 1024 - fixed + (size_t)extra;
         memset(pad, 'x', n);
         pad[n] = '\0';
-        struct fake f = {{"Host", "Authorization", "X-Pad"}, {"localhost", auth, pad}, 3};
+        struct fake f = {{"Host", "Authorization", "X-Pad"}, {"localhost", auth, pad}, 3, {0}, NULL};
         struct outcome o = call(&one, "GET", "/dev/v1/projects", "192.0.2.99", &f);
         ASSERT_EQ_INT(o.status, extra ? 431 : 201);
     }
@@ -428,7 +428,7 @@ test_trusted_proxy(void)
     basic(auth, sizeof(auth), p.id, "wrong");
     struct fake a = {{"Host", "Authorization", "X-Forwarded-For"},
                      {"localhost", auth, "203.0.113.99, 192.0.2.201"},
-                     3};
+                     3, {0}, NULL};
     struct fake b = a;
     b.values[2] = "192.0.2.202";
     ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "127.0.0.1", &a).status, 401);
@@ -485,7 +485,7 @@ post_head(struct world *w, const struct pair *p, bool right, long length)
     struct fake f = {{"Host", "Authorization", "Content-Type", "Content-Length"},
                      {"localhost", basic(auth, sizeof(auth), p->id, right ? p->secret : "wrong"),
                       "application/json", len},
-                     4};
+                     4, {0}, NULL};
     return pass(w, "POST", "/dev/v1/project", "192.0.2.80", &f, true);
 }
 
@@ -561,7 +561,7 @@ console_call(struct world *w, const char *method, const char *path, const struct
     snprintf(target, sizeof(target), "/console/api/%s", path);
     struct fake f = {{"Host", "Cookie", "Content-Type", "X-CSRF-Token"},
                      {"localhost", c->cookie, "application/json", csrf},
-                     csrf != NULL ? 4 : 3};
+                     csrf != NULL ? 4 : 3, {0}, NULL};
     return call(w, method, target, "192.0.2.90", &f);
 }
 
@@ -637,7 +637,7 @@ forward(struct world *w, const char *method, const char *target, const char *fro
         const char *secret, const char *const *extra)
 {
     char auth[256];
-    struct fake f = {{"Host"}, {"restauthd"}, 1};
+    struct fake f = {{"Host"}, {"restauthd"}, 1, {0}, NULL};
     if (id != NULL) {
         f.names[f.n] = "Authorization";
         f.values[f.n++] = basic(auth, sizeof(auth), id, secret);
