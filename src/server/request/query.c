@@ -8,22 +8,11 @@
 #include "request/query.h"
 
 #include "common/alloc.h"
+#include "request/uri.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
-
-static int
-hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /*
  * Decode the component s[0..n) (a name or a value) onto out: "+" is a space, "%XY" is that
@@ -38,8 +27,8 @@ decode_part(const char *s, size_t n, char *out)
         char c = s[i];
         int hi = -1, lo = -1;
         if (c == '%' && n - i > 2) {
-            hi = hex_digit(s[i + 1]);
-            lo = hex_digit(s[i + 2]);
+            hi = uri_hex_value(s[i + 1]);
+            lo = uri_hex_value(s[i + 2]);
         }
         if (hi >= 0 && lo >= 0) {
             c = (char)(hi * 16 + lo);

@@ -29,8 +29,8 @@ is_unreserved(char c)
     return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-static int
-hex_value(char c)
+int
+uri_hex_value(char c)
 {
     if (is_digit(c))
         return c - '0';
@@ -80,8 +80,8 @@ decode(const char *in, size_t n, char *out, size_t cap)
     for (size_t i = 0; i < n; i++) {
         int hi = -1, lo = -1;
         if (in[i] == '%' && i + 2 < n) {
-            hi = hex_value(in[i + 1]);
-            lo = hex_value(in[i + 2]);
+            hi = uri_hex_value(in[i + 1]);
+            lo = uri_hex_value(in[i + 2]);
         }
         bool escape = hi >= 0 && lo >= 0;
         if (!escape && in[i] == '%') {
@@ -182,8 +182,8 @@ uri_split_target(const char *target, size_t len, char *out, size_t cap, const ch
     for (size_t i = start; i < end; i++, o++) {
         char c = target[i];
         if (c == '%') {
-            int hi = end - i > 2 ? hex_value(target[i + 1]) : -1;
-            int lo = end - i > 2 ? hex_value(target[i + 2]) : -1;
+            int hi = end - i > 2 ? uri_hex_value(target[i + 1]) : -1;
+            int lo = end - i > 2 ? uri_hex_value(target[i + 2]) : -1;
             if (hi < 0 || lo < 0)
                 return -EINVAL;
             c = (char)(hi * 16 + lo);

@@ -22,6 +22,9 @@
  */
 int uri_clean_path(const char *target, size_t len, char *out, size_t cap);
 
+/* The value of the hex digit c (either case), or -1. */
+int uri_hex_value(char c);
+
 /*
  * Split the request target target[0..len) (origin-form, or absolute-form whose scheme and
  * authority, userinfo included, are skipped) for routing: its path percent-decoded into
