@@ -81,6 +81,8 @@ def response_spec(method, target, status):
     path = _normalise(target)
     template, item = doc.path_item(path)
     op = (item or {}).get(method.lower())
+    if op is None and method.upper() == "HEAD":  # every GET route answers HEAD
+        op = (item or {}).get("get")
     label = f"{method} {template or path} ({doc.name})"
     responses = op["responses"] if op is not None else {}
     spec = responses.get(str(status)) or doc.any_path.get(str(status))

@@ -18,6 +18,7 @@ def test_a_right_body_passes():
     openapi_check.check("GET", "/no/such/path", 404, "application/json",
                         b'{"message":"no Route matched with those values"}')
     openapi_check.check("GET", "/auth/verify/any/thing", 200, "application/json", b"")
+    openapi_check.check("HEAD", "/dev/v1/projects", 201, "application/json", b"")
 
 
 @pytest.mark.parametrize("method,path,status,ctype,body", [

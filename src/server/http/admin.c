@@ -44,16 +44,8 @@ no_fields(void *engine, request_field_fn fn, void *ctx)
     (void)ctx;
 }
 
-static const char *
-no_query(void *engine, const char *name)
-{
-    (void)engine;
-    (void)name;
-    return NULL;
-}
-
-/* The admin routes read no header field and no query parameter. */
-static const struct request_io admin_io = {no_fields, no_field, no_query};
+/* The admin routes read no header field. */
+static const struct request_io admin_io = {no_fields, no_field};
 
 static enum MHD_Result
 on_admin_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
