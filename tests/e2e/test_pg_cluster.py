@@ -229,6 +229,7 @@ def test_postgresql_stops_and_comes_back(pg, cluster):
     start_all(cluster)
     a, b, c = cluster
     cred = a.account_with_secret("faults")
+    assert a.wait_auth_ok(cred).status != 401  # the CLI's pair reaches a node through the feed
     made = a.create(cred, "kept")
     wait_until(lambda: all_applied(a))  # no feed row left to drop a list cached now
     for n in cluster:
