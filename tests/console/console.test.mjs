@@ -114,11 +114,17 @@ test('create a project, then manage it', async () => {
   await row.waitFor();
   assert.match(await page.locator('#notice').textContent(), /browser-project was created/);
   assert.match(await row.textContent(), /Enabled/);
-  // A duplicate name is refused in words.
+  // A success shows the banner alone, no error.
+  assert.equal(await page.locator('#create-error').isVisible(), false);
+  assert.equal(await page.locator('#projects-error').isVisible(), false);
+  await shot(page, '03-project-created');
+  // A duplicate name is refused in words, and the earlier success banner goes away.
   await page.getByLabel('Project name').fill('browser-project');
   await page.getByRole('button', { name: 'Create project' }).click();
   await page.locator('#create-error').waitFor();
   assert.match(await page.locator('#create-error').textContent(), /already exists/);
+  assert.equal(await page.locator('#notice').isVisible(), false);
+  await shot(page, '04-project-name-taken');
   // Certificate off and on again, then a reset behind a confirmation.
   await row.getByRole('button', { name: 'Disable the App Certificate of browser-project' }).click();
   await page.locator('#notice', { hasText: 'is disabled' }).waitFor();
@@ -131,7 +137,9 @@ test('create a project, then manage it', async () => {
   await page.locator('#notice', { hasText: 'browser-project is disabled' }).waitFor();
   await row.getByRole('button', { name: 'Enable project browser-project' }).click();
   await page.locator('#notice', { hasText: 'browser-project is enabled' }).waitFor();
-  await shot(page, '03-project-created');
+  // The error of the refused duplicate is gone once later actions succeed.
+  assert.equal(await page.locator('#create-error').isVisible(), false);
+  await shot(page, '05-project-managed');
 });
 
 let downloaded;
@@ -142,7 +150,7 @@ test('add a secret, download key_and_secret.txt, and call the REST API with it',
   await page.waitForFunction(() => document.querySelectorAll('#creds-body tr').length === 1);
   const id = await addSecret(page);
   assert.match(id, /^[0-9a-f]{32}$/);
-  await shot(page, '04-secret-added');
+  await shot(page, '06-secret-added');
   // A second tab that still shows the pair as not downloaded, for the next test.
   const stale = await context.newPage();
   await stale.goto(`${server.url}/console/#/restful-api`);
@@ -161,7 +169,7 @@ test('add a secret, download key_and_secret.txt, and call the REST API with it',
   assert.ok(m, `key_and_secret.txt layout: ${JSON.stringify(text)}`);
   assert.equal(m[1], id);
   await page.locator('#notice', { hasText: 'cannot be downloaded again' }).waitFor();
-  await shot(page, '05-secret-downloaded');
+  await shot(page, '07-secret-downloaded');
 
   // The pair works at once: GET /dev/v1/projects through curl.
   const out = execFileSync('curl', ['-sS', '--noproxy', '*', '--cacert', server.cert,
@@ -183,7 +191,7 @@ test('a second download of the same secret is refused with a clear message', asy
   const message = await error.textContent();
   assert.match(message, /already downloaded/);
   assert.match(message, /delete this pair and add a new one/);
-  await shot(stale, '06-second-download-refused');
+  await shot(stale, '08-second-download-refused');
   // The refreshed list no longer offers a download for that pair.
   await stale.waitForFunction((cid) => {
     const row = [...document.querySelectorAll('#creds-body tr')].find((r) => r.textContent.includes(cid));
@@ -198,7 +206,7 @@ test('at the pair limit Add is disabled and says why', async () => {
   assert.equal(await add.isDisabled(), true);
   assert.match(await page.locator('#limit-note').textContent(),
     new RegExp(`${MAX_PAIRS} of ${MAX_PAIRS} credential pairs, the most`));
-  await shot(page, '07-pair-limit');
+  await shot(page, '09-pair-limit');
 });
 
 test('delete pairs after confirming; the last pair cannot be deleted', async () => {
@@ -232,7 +240,7 @@ test('delete pairs after confirming; the last pair cannot be deleted', async () 
     return res.status;
   });
   assert.equal(status, 409);
-  await shot(page, '08-last-pair');
+  await shot(page, '10-last-pair');
 });
 
 test('every page reads at 375 px wide', async () => {
@@ -243,11 +251,11 @@ test('every page reads at 375 px wide', async () => {
   await p.locator('#projects-body tr').first().waitFor();
   const width = () => p.evaluate(() => document.documentElement.scrollWidth);
   assert.ok((await width()) <= 375, `projects page is ${await width()} px wide`);
-  await shot(p, '09-narrow-projects');
+  await shot(p, '11-narrow-projects');
   await p.getByRole('link', { name: 'RESTful API' }).click();
   await p.locator('#creds-body tr').first().waitFor();
   assert.ok((await width()) <= 375, `RESTful API page is ${await width()} px wide`);
-  await shot(p, '10-narrow-restful-api');
+  await shot(p, '12-narrow-restful-api');
   await narrow.close();
 });
 
@@ -255,7 +263,7 @@ test('sign out ends the session', async () => {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   assert.match(await page.locator('#notice').textContent(), /signed out/);
-  await shot(page, '11-signed-out');
+  await shot(page, '13-signed-out');
   await page.reload();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   const session = await page.evaluate(async () => (await fetch('/console/api/session')).json());

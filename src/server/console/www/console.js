@@ -61,6 +61,12 @@
     show($('notice'), text);
   }
 
+  // Clear the banner and every error on the pages: a new action starts with no stale message.
+  function clearMessages() {
+    notice('');
+    for (const el of document.querySelectorAll('main .error')) show(el, '');
+  }
+
   function when(seconds) {
     if (!seconds) return 'Never';
     return new Date(seconds * 1000).toLocaleString(undefined, {
@@ -288,8 +294,7 @@
   }
 
   async function projectCall(path, body, done) {
-    show($('projects-error'), '');
-    notice('');
+    clearMessages();
     try {
       await api('POST', path, body);
       notice(done);
@@ -313,7 +318,8 @@
     ev.preventDefault();
     const input = $('project-name');
     const name = input.value.trim();
-    show($('create-error'), '');
+    // Both the banner of an earlier success and an earlier error are out of date now.
+    clearMessages();
     input.removeAttribute('aria-invalid');
     if (!name) {
       show($('create-error'), 'Enter a project name.');
