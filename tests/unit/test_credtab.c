@@ -350,7 +350,7 @@ test_many(void)
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
     int bad_time = 0;
     for (int i = 0; i < N; i++)
-        bad_time += stored_last_used(&st, pairs[i].id) != 1700000100;
+        bad_time += stored_last_used(&st, pairs[i].id) != 1700000100 + i % 60;
     ASSERT_EQ_INT(bad_time, 0);
 
     for (int i = 0; i < N; i += 3)
@@ -390,20 +390,21 @@ test_last_used(void)
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
     ASSERT_EQ_INT(stored_last_used(&st, p1.id), 0);
 
-    /* 1700000125 is 1700000100 + 25: rounded down to its minute. */
+    /* Kept to the second. */
     ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000125, NULL, NULL), 0);
     ASSERT_EQ_INT(stored_last_used(&st, p1.id), 0); /* not written before the flush */
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
-    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000100);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000125);
+    ASSERT_EQ_INT(credtab_last_used(t, p1.id), 1700000125);
     ASSERT_EQ_INT(stored_last_used(&st, p2.id), 0);
 
-    /* An older time never moves it back; the same minute changes nothing. */
+    /* An older time never moves it back; a later second moves it forward. */
     ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000000 - 3600, NULL, NULL), 0);
     ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000159, NULL, NULL), 0);
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
-    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000100);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000159);
 
-    /* The next minute moves it forward. */
+    /* The next second moves it forward. */
     ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000160, NULL, NULL), 0);
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
     ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000160);
@@ -426,7 +427,7 @@ test_last_used(void)
     ASSERT_EQ_INT(credtab_reload(t, &st), 0);
     ASSERT_EQ_INT(stored_last_used(&st, p2.id), 0);
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
-    ASSERT_EQ_INT(stored_last_used(&st, p2.id), 1700000220);
+    ASSERT_EQ_INT(stored_last_used(&st, p2.id), 1700000242);
 
     /* A failed authentication is not a use: neither a wrong secret for a known id nor the
      * right secret of a disabled pair may set the pair's last-used time. */
@@ -508,7 +509,7 @@ test_errors(void)
     ASSERT_EQ_INT(credtab_flush_last_used(t, &fake), -EIO);
     ASSERT_EQ_INT(stored_last_used(&st, p1.id), 0);
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
-    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1699999980);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000000);
 
     credtab_free(t);
     credtab_free(NULL);

@@ -18,7 +18,10 @@
 
 #include "app.h"
 #include "auth/basic.h"
+#include "service/audit.h"
 #include "service/credtab.h"
+#include "service/tripwire.h"
+#include "service/usage.h"
 #include "common/alloc.h"
 #include "common/rand.h"
 #include "console/console.h"
@@ -31,6 +34,7 @@
 #include "service/limiter.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -251,12 +255,21 @@ phase_basic(struct request *req)
     int rc = basic_parse(h->auth ? h->auth : "", h->auth ? h->auth_len : 0, &cred);
     if (rc == BASIC_ABSENT)
         return fail(req, 401, "Unauthorized", false);
+    int64_t now = app_now_s(app);
     if (rc == BASIC_OK)
-        rc = credtab_verify(app->creds, &cred, app_now_s(app), &req->acct, req->customer_id);
+        rc = credtab_verify(app->creds, &cred, now, &req->acct, req->customer_id);
     basic_cred_wipe(&cred);
     if (rc == 0) {
         req->account_id = req->acct->id;
+        usage_count(app->usage, req->customer_id, req->rate_class, now);
         return 0;
+    }
+    if (rc == -EPERM) { /* a tripwire: reported, then refused as a wrong secret */
+        char addr[STORE_ADDRESS_MAX + 1];
+        tripwire_report(app, req->customer_id, req->acct->id,
+                        audit_address(req->peer, addr, sizeof(addr)));
+        req->customer_id[0] = '\0'; /* not a verified pair: the access log names none */
+        req->acct = NULL;
     }
     uint64_t key = limiter_addr_key(app->auth_fails, req->peer);
     if (key == 0 && req->peer != NULL && req->peer->sa_family == AF_UNIX)
