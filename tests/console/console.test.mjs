@@ -38,6 +38,11 @@ async function assertNoSideScroll(p, what) {
     scroll: document.documentElement.scrollWidth, width: window.innerWidth,
   }));
   assert.ok(scroll <= width, `${what} is ${scroll} px wide in a ${width} px window`);
+  // Nor may any cell or card hold content wider than itself (clipped out of sight).
+  const clipped = await p.evaluate(() => [...document.querySelectorAll('main td, main dd, main li.pair article')]
+    .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+    .map((el) => `${el.tagName} ${el.dataset.label || ''}: ${el.textContent.slice(0, 40)}`));
+  assert.deepEqual(clipped, [], `${what}: content wider than its box`);
 }
 
 // Screenshots at desktop width and at 375 px (NAME-375), checking at each that nothing
@@ -466,6 +471,9 @@ test('roll a pair with the default overlap, then one with 0 (revoke now)', async
   const third = await roll(next.id, '0');
   await waitForPairs(page, n + 2);
   assert.equal(await status(page, next.id).textContent(), 'Expired');
+  // The expired pair is listed but does not count toward the limit.
+  assert.match(await page.locator('#limit-note').textContent(),
+    new RegExp(`^${n + 1} of ${MAX_PAIRS} credential pairs in use\\. Expired pairs \\(1 here\\) do not count\\.$`));
   assert.equal(rest('/dev/v1/projects', next).status, 401);
   assert.equal(rest('/dev/v1/projects', third).status, 201);
   await shotBoth(page, '22-rolled-revoke-now');

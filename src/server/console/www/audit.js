@@ -45,7 +45,7 @@
       const tr = document.createElement('tr');
       if (e.alert) tr.className = 'alert';
       C.cell(tr, 'Time', C.timeOf(e.time, 'Unknown'));
-      C.cell(tr, 'Actor', e.actor);
+      C.cell(tr, 'Actor', /^[0-9a-f]{32}$/.test(e.actor) ? C.code(e.actor) : e.actor);
       C.cell(tr, 'Action', actionCell(e));
       C.cell(tr, 'Target', e.target ? C.code(e.target) : 'None');
       C.cell(tr, 'Address', e.address || 'Unknown');

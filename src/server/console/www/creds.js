@@ -138,7 +138,10 @@
     const label = focused && focused.getAttribute('aria-label');
     const card = focused && focused.closest('li.pair');
     const last = state.creds.length === 1;
-    const full = state.creds.length >= state.maxSecrets;
+    // Pairs past their expiry (whatever their status) do not count toward the limit.
+    const now = Date.now() / 1000;
+    const used = state.creds.filter((c) => !(c.expires_at && c.expires_at <= now)).length;
+    const full = used >= state.maxSecrets;
     list.replaceChildren(...state.creds.map((c) => pairCard(c, last, full)));
     if (focused) {
       const same = [...list.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === label);
@@ -148,10 +151,12 @@
     }
     $('last-note').hidden = !last;
     $('add-secret').disabled = full;
-    $('limit-note').textContent = full
-      ? 'You have ' + state.creds.length + ' of ' + state.maxSecrets + ' credential pairs, the most ' +
-        'an account can have. Delete a pair to add or roll one.'
-      : state.creds.length + ' of ' + state.maxSecrets + ' credential pairs in use.';
+    const expired = state.creds.length - used;
+    $('limit-note').textContent = (full
+      ? 'You have ' + used + ' of ' + state.maxSecrets + ' credential pairs, the most an ' +
+        'account can have. Delete a pair to add or roll one.'
+      : used + ' of ' + state.maxSecrets + ' credential pairs in use.') +
+      (expired > 0 ? ' Expired pairs (' + expired + ' here) do not count.' : '');
   }
 
   // A call that changes pairs: clears old messages, says `done` on success, shows the error
