@@ -3,16 +3,20 @@
 # libh2o-evloop-dev and libssl-dev are the HTTP engine and its TLS library (the default);
 # libmicrohttpd-dev and libgnutls28-dev the other engine (cmake -DRA_ENGINE=mhd).
 # postgresql-15 provides the server binaries the PostgreSQL store's tests start
-# (tests/pg/pg-server.sh); libpq-dev the client library restauthd links.
+# (tests/pg/pg-server.sh); libpq-dev the client library restauthd links. The end-to-end tests
+# check /metrics with promtool (package prometheus) and every response against the OpenAPI
+# documents with python3-jsonschema and python3-yaml.
 # `deps.sh cluster` adds what `make cluster` runs besides: nginx.
 # `deps.sh test` also installs what the console's browser tests need: Debian's chromium,
 # Node.js with npm (unless a node and an npm are on the PATH already) and the npm packages
-# pinned in tests/console/package-lock.json (npm ci, when node_modules is missing); and
+# pinned in tests/console/package-lock.json and the OpenAPI lint's in tests/docs (npm ci, when
+# node_modules is missing); and
 # nginx-light, which the forward-authentication tests run in front of restauthd.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libsodium-dev libgnutls28-dev libcurl4-openssl-dev openssl curl python3-pytest sqlite3
-      clang libclang-rt-14-dev valgrind groff-base postgresql-15 libpq-dev)
+      clang libclang-rt-14-dev valgrind groff-base postgresql-15 libpq-dev prometheus
+      python3-jsonschema python3-yaml)
 if [ "${1:-}" = cluster ] || [ "${1:-}" = test ]; then
   pkgs+=(nginx-light)
 fi
@@ -34,4 +38,8 @@ fi
 if [ "${1:-}" = test ] && [ ! -d "$(dirname "$0")/../tests/console/node_modules" ]; then
   echo "installing the browser tests' npm packages (npm ci)"
   npm ci --prefix "$(dirname "$0")/../tests/console" --no-audit --no-fund >/dev/null
+fi
+if [ "${1:-}" = test ] && [ ! -d "$(dirname "$0")/../tests/docs/node_modules" ]; then
+  echo "installing the OpenAPI lint's npm packages (npm ci)"
+  npm ci --prefix "$(dirname "$0")/../tests/docs" --no-audit --no-fund >/dev/null
 fi

@@ -25,6 +25,9 @@ struct accounts;
 struct limiter;
 struct accesslog;
 struct forward_rules;
+struct metrics;
+struct usage;
+struct tripwire_queue;
 
 /* Window lengths of the three limiters. */
 #define APP_RATE_WINDOW_MS 1000
@@ -38,21 +41,36 @@ struct node_state {
     _Atomic int64_t applied;        /* the last change-feed row applied */
     _Atomic int live;               /* live nodes, this one included (at least 1) */
     _Atomic int rank;               /* this node's place among them, from 0 */
+    _Atomic int64_t synced_ms;      /* unix ms the feed was last read to its end; 0 = never */
+};
+
+/* The last readiness probe of the store (handlers/admin_routes.c), kept about a second so
+ * that scrapes do not reach the store more often than that. */
+struct store_probe {
+    _Atomic int64_t at_ms; /* unix ms of the probe; 0 = none yet */
+    _Atomic bool up;       /* the store answered */
+    _Atomic int64_t head;  /* the change feed's head it read */
 };
 
 struct app {
     const struct config *cfg;
     struct store *store;
-    struct secret_hasher hasher;  /* keyed with the server key */
-    struct credtab *creds;        /* NULL in an admin app */
-    struct accounts *accounts;    /* per-account rate state and project-list caches */
-    struct limiter *rate;         /* per account and rate class, one-second windows */
-    struct limiter *auth_fails;   /* failed authentications per client address */
-    struct limiter *signin_fails; /* console sign-in failures per e-mail and per address */
-    struct accesslog *log;        /* NULL when the access log is off */
+    struct secret_hasher hasher; /* keyed with the server key */
+    struct credtab *creds;       /* NULL in an admin app */
+    struct usage *usage;         /* per-pair request counts not yet written; NULL in an admin app */
+    struct tripwire_queue *tripwires; /* uses waiting for the audit log; NULL in an admin app */
+    struct accounts *accounts;        /* per-account rate state and project-list caches */
+    struct limiter *rate;             /* per account and rate class, one-second windows */
+    struct limiter *auth_fails;       /* failed authentications per client address */
+    struct limiter *signin_fails;     /* console sign-in failures per e-mail and per address */
+    struct accesslog *log;            /* NULL when the access log is off */
     /* The rate classes of forward authentication (--forward-limit). */
     struct forward_rules *forward;
     _Atomic uint64_t requests; /* request ids */
+    struct metrics *metrics;   /* NULL with --no-metrics: nothing is counted */
+    _Atomic bool draining;     /* set at SIGTERM/SIGINT, before the listener stops */
+    struct store_probe probe;
+    _Atomic uint64_t tripwire_uses; /* uses of tripwire pairs since start (for metrics) */
     struct node_state node;
     bool has_trusted_proxy;          /* --trusted-proxy given */
     unsigned char trusted_proxy[16]; /* its address, canonical (limiter_addr_bytes) */

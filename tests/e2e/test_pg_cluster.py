@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from e2e_lib import Console, Server, project_list, read_secret_file, set_login
+from e2e_lib import (Console, Server, admin_get, free_port, metric, parse_metrics, project_list,
+                     read_secret_file, scrape, set_login, wait_tcp)
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = ROOT / "tests" / "pg" / "pg-server.sh"
@@ -228,7 +229,7 @@ def test_postgresql_stops_and_comes_back(pg, cluster):
     start_all(cluster)
     a, b, c = cluster
     cred = a.account_with_secret("faults")
-    a.wait_auth_ok(cred)  # the new pair reaches the node through the feed
+    assert a.wait_auth_ok(cred).status != 401  # the CLI's pair reaches a node through the feed
     made = a.create(cred, "kept")
     wait_until(lambda: all_applied(a))  # no feed row left to drop a list cached now
     for n in cluster:
@@ -269,6 +270,32 @@ def test_postgresql_stops_and_comes_back(pg, cluster):
         assert n.wait_auth_ok(other, timeout=5).status == 201
 
 
+def test_readyz_follows_the_store(pg, cluster):
+    node = cluster[0]
+    port = free_port()
+    node.start("--admin-listen", f"127.0.0.1:{port}")
+    assert wait_tcp(port, node.proc, 10), node.stderr_text()[-2000:]
+
+    def readyz():
+        return admin_get(port, "/readyz")[::2]
+
+    wait_until(lambda: readyz()[0] == 200)
+    assert readyz() == (200, b'{"status":"ready","failing":[]}')
+    assert metric(parse_metrics(scrape(port)), "restauthd_store_up") == 1
+    pg_ctl(pg, "halt")
+    try:
+        # The probe is reused for about a second, then finds the store gone.
+        wait_until(lambda: readyz()[0] == 503)
+        assert readyz() == (503, b'{"status":"not ready","failing":["store"]}')
+        assert admin_get(port, "/healthz")[0] == 200
+        got = parse_metrics(scrape(port))
+        assert metric(got, "restauthd_store_up") == 0
+        assert metric(got, "restauthd_store_errors_total") >= 1
+    finally:
+        pg_ctl(pg, "resume")
+    wait_until(lambda: readyz()[0] == 200, timeout=20)
+
+
 def test_a_killed_node_catches_up(cluster):
     start_all(cluster)
     a, b, c = cluster
@@ -282,3 +309,42 @@ def test_a_killed_node_catches_up(cluster):
     assert c.request("GET", "/dev/v1/projects", cred=gone).status == 401
     assert c.wait_auth_ok(fresh).status == 201
     assert c.request("GET", "/dev/v1/projects", cred=keep).status == 201
+
+
+def test_lifecycle_across_nodes(cluster):
+    """A disable made through node A's console is refused on node B; an expiry is enforced
+    by both nodes at its second, without waiting for a sync."""
+    a_node, b_node = cluster[0], cluster[1]
+    a_node.add_account("life")
+    first = a_node.add_secret("life")
+    second = a_node.add_secret("life")
+    third = a_node.add_secret("life")
+    set_login(a_node, "life", EMAIL, PASSWORD)
+    start_all([a_node, b_node])
+    for node in (a_node, b_node):
+        for cred in (first, second, third):
+            assert node.wait_auth_ok(cred).status == 201
+    c = Console(a_node)
+    assert c.signin(EMAIL, PASSWORD).status == 200
+    r = c.call("POST", "credentials/disable", {"customer_id": first[0]})
+    assert r.status == 200, r
+    assert a_node.request("GET", "/dev/v1/projects", cred=first).status == 401
+    wait_until(lambda: b_node.request("GET", "/dev/v1/projects", cred=first).status == 401, 5)
+
+    at = int(time.time()) + 3
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+    cp = a_node.cli("secret", "expire", second[0], "--at", when)
+    assert cp.returncode == 0, cp.stderr
+    wait_until(lambda: all_applied(a_node))
+    for node in (a_node, b_node):
+        if time.time() < at - 0.5:
+            assert node.request("GET", "/dev/v1/projects", cred=second).status == 201
+    while time.time() < at + 0.2:
+        time.sleep(0.05)
+    for node in (a_node, b_node):
+        assert node.request("GET", "/dev/v1/projects", cred=second).status == 401
+        assert node.request("GET", "/dev/v1/projects", cred=third).status == 201
+    # The audit log is in the shared store: both nodes' CLI see the console's change.
+    cp = b_node.cli("audit", "list", "--account", "life", check=True)
+    actions = [json.loads(line)["action"] for line in cp.stdout.splitlines()]
+    assert actions[:2] == ["credential.expire", "credential.disable"], actions

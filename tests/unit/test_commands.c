@@ -23,7 +23,7 @@
 /* Which command takes which option, written out apart from the table as the reference. */
 static const struct {
     const char *words;
-    const char *options[32];
+    const char *options[40];
 } accepted[] = {
     {"init", {COMMON, "--max-projects", "--demo-credentials"}},
     {"serve",
@@ -53,13 +53,23 @@ static const struct {
       "--signin-ip-fail-limit",
       "--trusted-proxy",
       "--socket-mode",
-      "--forward-limit"}},
+      "--forward-limit",
+      "--admin-listen",
+      "--no-metrics",
+      "--usage-retention-days",
+      "--audit-retention-days"}},
     {"account add", {COMMON, "--email", "--password-file"}},
     {"account passwd", {COMMON, "--email", "--password-file"}},
     {"account list", {COMMON}},
-    {"secret add", {COMMON, "--max-secrets", "--account", "--out"}},
-    {"secret list", {COMMON, "--account"}},
+    {"secret add",
+     {COMMON, "--max-secrets", "--account", "--out", "--expires-in", "--expires-at", "--tripwire"}},
+    {"secret list", {COMMON, "--account", "--json"}},
     {"secret delete", {COMMON, "--force", "--wait"}},
+    {"secret disable", {COMMON, "--force"}},
+    {"secret enable", {COMMON}},
+    {"secret expire", {COMMON, "--in", "--at", "--never", "--force"}},
+    {"secret roll", {COMMON, "--overlap", "--out"}},
+    {"audit list", {COMMON, "--account", "--since", "--limit"}},
     {"cluster status", {COMMON}},
 };
 
@@ -391,8 +401,8 @@ test_find_and_usage(void)
     static const struct {
         const char *group;
         int listed;
-    } groups[] = {{NULL, 9},      {"account", 3}, {"secret", 3}, {"serve", 1},
-                  {"cluster", 1}, {"bogus", 0},   {"", 0}};
+    } groups[] = {{NULL, 14},     {"account", 3}, {"secret", 7}, {"serve", 1},
+                  {"cluster", 1}, {"audit", 1},   {"bogus", 0},  {"", 0}};
     for (size_t i = 0; i < N_ELEMS(groups); i++) {
         char *text = NULL;
         size_t len = 0;

@@ -8,6 +8,7 @@
  * forward authentication's (handlers/forward.c).
  */
 #include "console/console.h"
+#include "handlers/credentials.h"
 #include "handlers/forward.h"
 #include "handlers/projects.h"
 #include "handlers/routes.h"
@@ -27,6 +28,7 @@ enum endpoint {
     ROUTE_SIGNKEY,
     ROUTE_RESET_SIGNKEY,
     ROUTE_PROJECT_DELETE,
+    ROUTE_CREDENTIALS_LIST,
     ROUTE_COUNT,
     ROUTE_NONE = -1,
 };
@@ -36,6 +38,7 @@ static const route_handler_fn handler_of[ROUTE_COUNT] = {
     [ROUTE_PROJECTS_LIST] = projects_list,          [ROUTE_PROJECT_STATUS] = projects_status,
     [ROUTE_RECORDING] = projects_recording,         [ROUTE_SIGNKEY] = projects_signkey,
     [ROUTE_RESET_SIGNKEY] = projects_reset_signkey, [ROUTE_PROJECT_DELETE] = projects_delete_legacy,
+    [ROUTE_CREDENTIALS_LIST] = credentials_list,
 };
 
 /* The table entry a target reaches, or NULL. */
@@ -72,7 +75,8 @@ takes_body(enum endpoint want)
 
 static const char *const methods[] = {"GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"};
 
-/* The documented routes; every other (method, path) combination must be ROUTE_NONE. */
+/* The documented routes; every other (method, path) combination must be ROUTE_NONE, except
+ * HEAD, which every GET route takes too (RFC 9110 section 9.3.2). */
 static const struct {
     const char *method;
     const char *path;
@@ -86,17 +90,21 @@ static const struct {
     {"POST", "/dev/v1/signkey", ROUTE_SIGNKEY},
     {"POST", "/dev/v1/reset_signkey", ROUTE_RESET_SIGNKEY},
     {"DELETE", "/dev/v1/project", ROUTE_PROJECT_DELETE},
+    {"GET", "/dev/v1/credentials", ROUTE_CREDENTIALS_LIST},
 };
 
 static const char *const paths[] = {
     "/dev/v1/project",          "/dev/v1/projects", "/dev/v1/project_status",
     "/dev/v1/recording_config", "/dev/v1/signkey",  "/dev/v1/reset_signkey",
+    "/dev/v1/credentials",
 };
 
 /* The route expected for (method, path) according to the table above. */
 static enum endpoint
 expected(const char *method, const char *path)
 {
+    if (strcmp(method, "HEAD") == 0)
+        method = "GET";
     for (size_t i = 0; i < N_ELEMS(known); i++)
         if (strcmp(known[i].method, method) == 0 && strcmp(known[i].path, path) == 0)
             return known[i].route;
@@ -112,7 +120,7 @@ test_matrix(void)
     for (size_t p = 0; p < N_ELEMS(paths); p++) {
         for (size_t m = 0; m < N_ELEMS(methods); m++) {
             enum endpoint want = expected(methods[m], paths[p]);
-            if (want != ROUTE_NONE)
+            if (want != ROUTE_NONE && strcmp(methods[m], "HEAD") != 0)
                 matched++;
             ASSERT_EQ_INT(route_of(methods[m], paths[p]), want);
             snprintf(buf, sizeof(buf), "%s/", paths[p]);
@@ -130,6 +138,9 @@ test_each_route(void)
     ASSERT_EQ_INT(route_of("POST", "/dev/v1/project"), ROUTE_PROJECT_CREATE);
     ASSERT_EQ_INT(route_of("GET", "/dev/v1/project"), ROUTE_PROJECT_GET);
     ASSERT_EQ_INT(route_of("GET", "/dev/v1/projects"), ROUTE_PROJECTS_LIST);
+    ASSERT_EQ_INT(route_of("HEAD", "/dev/v1/project"), ROUTE_PROJECT_GET);
+    ASSERT_EQ_INT(route_of("HEAD", "/dev/v1/projects"), ROUTE_PROJECTS_LIST);
+    ASSERT_EQ_INT(route_of("HEAD", "/dev/v1/signkey"), ROUTE_NONE);
     ASSERT_EQ_INT(route_of("POST", "/dev/v1/project_status"), ROUTE_PROJECT_STATUS);
     ASSERT_EQ_INT(route_of("POST", "/dev/v1/recording_config"), ROUTE_RECORDING);
     ASSERT_EQ_INT(route_of("POST", "/dev/v1/signkey"), ROUTE_SIGNKEY);

@@ -18,19 +18,26 @@
 
 #include "app.h"
 #include "auth/basic.h"
+#include "service/audit.h"
 #include "service/credtab.h"
+#include "service/tripwire.h"
+#include "service/usage.h"
 #include "common/alloc.h"
 #include "common/rand.h"
 #include "console/console.h"
+#include "handlers/admin_routes.h"
 #include "handlers/forward.h"
 #include "handlers/routes.h"
 #include "request/body.h"
+#include "request/uri.h"
 #include "service/accesslog.h"
 #include "service/accounts.h"
 #include "service/cluster.h"
 #include "service/limiter.h"
+#include "service/metrics.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -92,6 +99,15 @@ fail_app(struct request *req, int status, const char *msg)
     return -1;
 }
 
+/* True when `value` is exactly the transfer coding "chunked" (any case, trailing blanks). */
+static bool
+is_chunked(const char *value, size_t len)
+{
+    while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+        len--;
+    return len == 7 && strncasecmp(value, "chunked", 7) == 0;
+}
+
 /* request_field_fn: note what the strict checks need about one header field. */
 static int
 scan_field(void *ctx, const char *name, size_t name_len, const char *value, size_t value_len)
@@ -101,6 +117,11 @@ scan_field(void *ctx, const char *name, size_t name_len, const char *value, size
     for (size_t i = 0; i < name_len; i++)
         if (name[i] == ' ' || name[i] == '\t')
             h->bad_name = true;
+    for (size_t i = 0; i < value_len; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f) /* RFC 9110 section 5.5 */
+            h->ctl = true;
+    }
     if (name_len == 13 && strncasecmp(name, "Authorization", 13) == 0) {
         h->auth_count++;
         h->auth = value;
@@ -110,9 +131,10 @@ scan_field(void *ctx, const char *name, size_t name_len, const char *value, size
             h->cl_conflict = true;
         h->content_length = value;
     } else if (name_len == 17 && strncasecmp(name, "Transfer-Encoding", 17) == 0) {
+        h->te_chunked = !h->has_te && is_chunked(value, value_len); /* a second one adds one */
         h->has_te = true;
     } else if (name_len == 4 && strncasecmp(name, "Host", 4) == 0) {
-        h->has_host = true;
+        h->host_count++;
     } else if (name_len == 12 && strncasecmp(name, "Content-Type", 12) == 0) {
         h->content_type = value;
     } else if (name_len == 15 && strncasecmp(name, "X-Forwarded-For", 15) == 0) {
@@ -123,20 +145,73 @@ scan_field(void *ctx, const char *name, size_t name_len, const char *value, size
     return 0;
 }
 
-/* Phase: the header section against RFC 9112 and the size limit. */
+/*
+ * Phase: the request line and header section against RFC 9112 and the size limit. Only
+ * HTTP/1.0 and HTTP/1.1 are spoken (505), and HTTP/2 under HTTP/1.1's rules; a control byte in a
+ * field value, a name with a blank, two Authorization or Host fields, no Host in HTTP/1.1,
+ * conflicting framing or Transfer-Encoding in HTTP/1.0 are 400; a transfer coding other than a lone
+ * "chunked" is 501. Each closes the connection: what follows the header section cannot be trusted.
+ */
 static int
 phase_strict(struct request *req)
 {
     struct request_fields *h = &req->fields;
     req->io->each_field(req->engine, scan_field, h);
     req->has_body = h->has_te || (h->content_length != NULL && strcmp(h->content_length, "0") != 0);
-    bool http11 = strcmp(req->version, "HTTP/1.1") == 0;
-    if (h->bad_name || h->auth_count > 1 || h->cl_conflict || (h->has_te && h->cl_count > 0) ||
-        (http11 && !h->has_host))
+    /* HTTP/2 (by ALPN) follows HTTP/1.1's rules here: the adapter makes Host from :authority. */
+    bool http11 = strcmp(req->version, "HTTP/1.1") == 0 || strcmp(req->version, "HTTP/2") == 0;
+    if (!http11 && strcmp(req->version, "HTTP/1.0") != 0)
+        return fail(req, 505, "HTTP Version Not Supported", true);
+    if (h->bad_name || h->ctl || h->auth_count > 1 || h->cl_conflict ||
+        (h->has_te && (h->cl_count > 0 || !http11)) || h->host_count > 1 ||
+        (http11 && h->host_count == 0))
         return fail(req, 400, "Bad Request", true);
+    if (h->has_te && !h->te_chunked)
+        return fail(req, 501, "Transfer-Encoding not implemented", true);
     if (h->bytes > (size_t)req->app->cfg->max_header)
         return fail(req, 431, "Request header fields too large", true);
     return 0;
+}
+
+/*
+ * Decode the raw target into req->target (its path) and req->query; the access log names the
+ * decoded path, never the scheme, authority (userinfo) or query. A target that cannot be
+ * decoded leaves req->target NULL (phase_target refuses it) and logs its raw path when it is
+ * in origin form, else "-".
+ */
+static void
+decode_target(struct request *req)
+{
+    const char *raw = req->raw_target != NULL ? req->raw_target : "";
+    size_t len = req->raw_target != NULL ? req->raw_target_len : 0;
+    const char *query = NULL;
+    size_t query_len = 0;
+    int n = -EINVAL;
+    req->target_buf = ra_malloc(len + 2);
+    if (req->target_buf != NULL && len == 1 && raw[0] == '*') {
+        memcpy(req->target_buf, "*", 2); /* OPTIONS *: routes nowhere */
+        n = 1;
+    } else if (req->target_buf != NULL) {
+        n = uri_split_target(raw, len, req->target_buf, len + 2, &query, &query_len);
+    }
+    if (n >= 0 && (query == NULL || query_parse(&req->query, query, query_len) == 0)) {
+        req->target = req->target_buf;
+        copy_bounded(req->log_path, sizeof(req->log_path), req->target);
+        return;
+    }
+    size_t k = 0;
+    while (k < len && k < sizeof(req->log_path) - 1 && raw[0] == '/' && raw[k] != '?')
+        k++;
+    memcpy(req->log_path, k > 0 ? raw : "-", k > 0 ? k : 1);
+    req->log_path[k > 0 ? k : 1] = '\0';
+}
+
+/* Phase: a target that decode_target() could not read (a bad escape, an encoded NUL, a form
+ * that is neither origin nor absolute) matches no route and no parameter. */
+static int
+phase_target(struct request *req)
+{
+    return req->target == NULL ? fail(req, 400, "Bad Request", true) : 0;
 }
 
 /* Parse the IP address text[0..n) (no port) into *out. */
@@ -234,6 +309,27 @@ take(struct limiter *l, uint64_t key, long limit, int64_t now_ms, long share, in
     return limiter_take(l, key, share, now_ms);
 }
 
+/* What a failed authentication counts as in /metrics (only worked out when metrics are on). */
+static enum metrics_auth_reason
+auth_reason(const struct app *app, const struct basic_cred *cred, bool parsed, int rc)
+{
+    if (!parsed)
+        return METRICS_AUTH_MALFORMED;
+    if (app->metrics == NULL || rc == 0)
+        return METRICS_AUTH_WRONG_SECRET;
+    switch (rc) {
+    case -EPERM:
+        return METRICS_AUTH_TRIPWIRE;
+    case -EKEYREVOKED:
+        return METRICS_AUTH_DISABLED;
+    case -EKEYEXPIRED:
+        return METRICS_AUTH_EXPIRED;
+    default:
+        return credtab_has(app->creds, cred->id, cred->id_len) ? METRICS_AUTH_WRONG_SECRET
+                                                               : METRICS_AUTH_UNKNOWN_ID;
+    }
+}
+
 /*
  * Phase: Basic authentication against the in-memory credential table. A valid pair always
  * goes through. A failure is counted against the client's address; past --auth-fail-limit
@@ -249,14 +345,27 @@ phase_basic(struct request *req)
     const struct request_fields *h = &req->fields;
     struct basic_cred cred;
     int rc = basic_parse(h->auth ? h->auth : "", h->auth ? h->auth_len : 0, &cred);
-    if (rc == BASIC_ABSENT)
+    if (rc == BASIC_ABSENT) {
+        metrics_auth_failure(app->metrics, METRICS_AUTH_MISSING);
         return fail(req, 401, "Unauthorized", false);
-    if (rc == BASIC_OK)
-        rc = credtab_verify(app->creds, &cred, app_now_s(app), &req->acct, req->customer_id);
+    }
+    int64_t now = app_now_s(app);
+    bool parsed = rc == BASIC_OK;
+    if (parsed)
+        rc = credtab_verify(app->creds, &cred, now, &req->acct, req->customer_id);
+    enum metrics_auth_reason why = auth_reason(app, &cred, parsed, rc);
     basic_cred_wipe(&cred);
     if (rc == 0) {
         req->account_id = req->acct->id;
+        usage_count(app->usage, req->customer_id, req->rate_class, now);
         return 0;
+    }
+    if (rc == -EPERM) { /* a tripwire: reported, then refused as a wrong secret */
+        char addr[STORE_ADDRESS_MAX + 1];
+        tripwire_report(app, req->customer_id, req->acct->id,
+                        audit_address(req->peer, addr, sizeof(addr)));
+        req->customer_id[0] = '\0'; /* not a verified pair: the access log names none */
+        req->acct = NULL;
     }
     uint64_t key = limiter_addr_key(app->auth_fails, req->peer);
     if (key == 0 && req->peer != NULL && req->peer->sa_family == AF_UNIX)
@@ -265,10 +374,12 @@ phase_basic(struct request *req)
     int wait = take(app->auth_fails, key, app->cfg->auth_fail_limit, app_now_ms(app),
                     cluster_share(app, app->cfg->auth_fail_limit), 60);
     if (wait > 0) {
+        metrics_auth_failure(app->metrics, METRICS_AUTH_THROTTLED);
         fail(req, 429, "Too many failed authentication attempts", true);
         req->reply.retry_after = wait;
         return -1;
     }
+    metrics_auth_failure(app->metrics, why);
     return fail(req, 401, "Invalid authentication credentials", false);
 }
 
@@ -289,6 +400,7 @@ phase_rate(struct request *req)
                     cluster_share(app, req->rate_limit), 1);
     if (wait <= 0)
         return 0;
+    metrics_rate_limited(app->metrics);
     fail(req, 429, "API rate limit exceeded", false);
     req->reply.retry_after = wait;
     return -1;
@@ -340,6 +452,7 @@ phase_dispatch(struct request *req)
 
 static const struct phase phases[] = {
     {"strict headers", STAGE_HEAD, 0, phase_strict},
+    {"request target", STAGE_HEAD, 0, phase_target},
     {"forwarded client", STAGE_HEAD, 0, phase_forwarded},
     {"route", STAGE_HEAD, 0, phase_route},
     {"original request", STAGE_HEAD, ROUTE_ORIGINAL, forward_original},
@@ -389,7 +502,7 @@ gate_head(const struct app *app, struct request *req)
     for (int i = 15; i >= 0; i--, n >>= 4)
         req->id[i] = "0123456789abcdef"[n & 15];
     copy_bounded(req->log_method, sizeof(req->log_method), req->method);
-    copy_bounded(req->log_path, sizeof(req->log_path), req->target);
+    decode_target(req);
     run_stage(req, STAGE_HEAD);
     if (req->reply.status != 0 && req->has_body) {
         req->reply.close = true; /* refused before its body: answer now, never read it */
@@ -417,19 +530,27 @@ gate_run(struct request *req)
 void
 gate_finish(struct request *req)
 {
+    const struct route *r = req->route;
+    int64_t micros = (int64_t)((mono_ns() - req->start_ns) / 1000);
+    metrics_request(req->app->metrics, r, r ? r->method : NULL, r ? r->path : NULL,
+                    req->reply.status, micros);
     struct accesslog_entry e = {
         .request_id = req->id,
         .customer_id = req->customer_id,
         .method = req->log_method,
         .path = req->log_path,
         .status = req->reply.status,
-        .micros = (int64_t)((mono_ns() - req->start_ns) / 1000),
+        .micros = micros,
     };
     accesslog_write(req->app->log, &e);
     json_decref(req->json);
     req->json = NULL;
     ra_buf_cleanup(&req->body);
     reply_cleanup(&req->reply);
+    query_cleanup(&req->query);
+    ra_free(req->target_buf);
+    req->target_buf = NULL;
+    req->target = NULL;
     ra_wipe(&req->session, sizeof(req->session));
 }
 
@@ -440,4 +561,41 @@ gate_ids_init(struct app *app)
     ra_rand_hex(hex, 4);
     uint32_t hi = (uint32_t)strtoul(hex, NULL, 16);
     atomic_store(&app->requests, (uint64_t)hi << 32);
+}
+
+void
+gate_admin(const struct app *app, struct request *req)
+{
+    req->app = app;
+    size_t len = 0;
+    bool known = false;
+    const char *path = router_path(req->target, &len);
+    const struct route *r = path != NULL ? router_match(admin_routes, admin_routes_count,
+                                                        req->method, path, len, &known)
+                                         : NULL;
+    if (r != NULL)
+        r->handler(req);
+    else if (known)
+        reply_message(&req->reply, 405, "Method not allowed");
+    else
+        reply_message(&req->reply, 404, "no Route matched with those values");
+    req->reply.www_auth = false;
+}
+
+void
+gate_conn_open(const struct app *app, bool tls)
+{
+    metrics_conn_open(app->metrics, tls);
+}
+
+void
+gate_conn_close(const struct app *app, bool tls)
+{
+    metrics_conn_close(app->metrics, tls);
+}
+
+void
+gate_tls_handshake(const struct app *app)
+{
+    metrics_tls_handshake(app->metrics);
 }

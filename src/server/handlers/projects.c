@@ -8,8 +8,10 @@
 #include "app.h"
 #include "common/alloc.h"
 #include "common/rand.h"
+#include "handlers/audit_req.h"
 #include "handlers/project_json.h"
 #include "service/accounts.h"
+#include "service/metrics.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -93,10 +95,12 @@ want_bool(struct request *req, const char *name, bool def, bool *val)
     return 0;
 }
 
-/* Reply with a store error that is not specific to one handler. */
+/* Reply with a store error that is not specific to one handler (counted for /metrics: this
+ * is where the project handlers' store failures meet). */
 static void
-reply_store_error(struct reply *out, int rc)
+reply_store_error(const struct app *app, struct reply *out, int rc)
 {
+    metrics_store_result(app->metrics, rc);
     if (rc == -ENOENT)
         reply_error(out, 404, NOT_FOUND);
     else if (rc == -ENOTCONN)
@@ -119,22 +123,23 @@ load_project(struct request *req, bool must_be_enabled, struct store_project *p)
     if (rc == 0 && must_be_enabled && p->status != 1)
         rc = -ENOENT;
     if (rc < 0) {
-        reply_store_error(&req->reply, rc);
+        reply_store_error(req->app, &req->reply, rc);
         return -1;
     }
     return 0;
 }
 
-/* Save a changed project and reply with it (201). */
+/* Save a changed project, record `action` in the audit log and reply with it (201). */
 static void
-save_and_reply(struct request *req, struct store_project *p)
+save_and_reply(struct request *req, struct store_project *p, const char *action)
 {
     int rc = req->app->store->ops->project_update(req->app->store->priv, p);
     acct_invalidate(req->acct);
     if (rc < 0) {
-        reply_store_error(&req->reply, rc);
+        reply_store_error(req->app, &req->reply, rc);
         return;
     }
+    request_audit(req, action, p->id);
     size_t len = 0;
     char *body = project_json_single(p, &len);
     reply_json(&req->reply, 201, body, len);
@@ -157,8 +162,9 @@ projects_create(struct request *req)
     else if (rc == -EDQUOT)
         reply_error(&req->reply, 400, "number of projects exceeds the maximum limit");
     else if (rc < 0)
-        reply_store_error(&req->reply, rc);
+        reply_store_error(req->app, &req->reply, rc);
     else {
+        request_audit(req, "project.create", p.id);
         size_t len = 0;
         char *body = project_json_single(&p, &len);
         reply_json(&req->reply, 201, body, len);
@@ -289,7 +295,7 @@ reply_from_list(struct request *req, struct pick *p)
     char *body = rc == 0 ? ra_buf_steal(&p->out, &len) : NULL;
     ra_buf_cleanup(&p->out);
     if (rc < 0)
-        reply_store_error(&req->reply, rc);
+        reply_store_error(req->app, &req->reply, rc);
     else
         reply_json(&req->reply, get_status(req), body, len);
 }
@@ -325,7 +331,7 @@ projects_status(struct request *req)
     if (load_project(req, false, &p) < 0)
         return;
     p.status = (int)json_integer_value(v);
-    save_and_reply(req, &p);
+    save_and_reply(req, &p, "project.update");
 }
 
 /* True when s is "IPv4:port" or "[IPv6]:port" with a port from 1 to 65535. */
@@ -367,7 +373,7 @@ projects_recording(struct request *req)
         return;
     p.has_recording_server = addr[0] != '\0';
     snprintf(p.recording_server, sizeof(p.recording_server), "%s", addr);
-    save_and_reply(req, &p);
+    save_and_reply(req, &p, "project.update");
 }
 
 void
@@ -381,7 +387,7 @@ projects_signkey(struct request *req)
         p.sign_key[0] = '\0';
     else if (p.sign_key[0] == '\0')
         ra_rand_hex(p.sign_key, STORE_HEX32 / 2);
-    save_and_reply(req, &p);
+    save_and_reply(req, &p, "project.update");
 }
 
 void
@@ -395,7 +401,7 @@ projects_reset_signkey(struct request *req)
         ra_rand_hex(fresh, STORE_HEX32 / 2);
     while (strcmp(fresh, p.sign_key) == 0);
     memcpy(p.sign_key, fresh, sizeof(fresh));
-    save_and_reply(req, &p);
+    save_and_reply(req, &p, "project.reset_signkey");
 }
 
 /* Legacy delete: id from the JSON body or the query; legacy bodies. */
@@ -418,8 +424,9 @@ projects_delete_legacy(struct request *req)
         static const char legacy_404[] = "{\"error_msg\":\"project not exist\"}";
         reply_static(&req->reply, 404, legacy_404, sizeof(legacy_404) - 1);
     } else if (rc < 0) {
-        reply_store_error(&req->reply, rc);
+        reply_store_error(req->app, &req->reply, rc);
     } else {
+        request_audit(req, "project.delete", id);
         static const char legacy_ok[] = "{\"success\":true}";
         reply_static(&req->reply, 200, legacy_ok, sizeof(legacy_ok) - 1);
     }

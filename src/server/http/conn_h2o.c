@@ -77,79 +77,7 @@ field(void *engine, const char *name, int *count)
     return value;
 }
 
-static const char *
-query(void *engine, const char *name)
-{
-    struct exchange *x = engine;
-    for (int i = 0; i < x->nquery; i++)
-        if (strcmp(x->qname[i], name) == 0)
-            return x->qvalue[i];
-    return NULL;
-}
-
-const struct request_io exchange_io = {each_field, field, query};
-
-/* ---- the request target ---- */
-
-/* The value of a hexadecimal digit, or -1. */
-static int
-hex_digit(char c)
-{
-    static const char digits[] = "0123456789abcdef0123456789ABCDEF";
-    const char *at = c != '\0' ? strchr(digits, c) : NULL;
-    return at != NULL ? (int)(at - digits) % 16 : -1;
-}
-
-/* Percent-decode the NUL-terminated s in place ('+' is a space when `plus`); a '%' that starts
- * no escape is kept as it is. */
-static void
-unescape(char *s, bool plus)
-{
-    char *w = s;
-    for (const char *r = s; *r != '\0'; r++) {
-        int hi, lo;
-        if (*r == '%' && (hi = hex_digit(r[1])) >= 0 && (lo = hex_digit(r[2])) >= 0) {
-            *w++ = (char)(hi * 16 + lo);
-            r += 2;
-        } else {
-            *w++ = plus && *r == '+' ? ' ' : *r;
-        }
-    }
-    *w = '\0';
-}
-
-/* Split the NUL-terminated query q (written over) into decoded name/value pairs. */
-static void
-parse_query(struct exchange *x, char *q)
-{
-    while (q != NULL && *q != '\0' && x->nquery < MAX_QUERY) {
-        char *next = strchr(q, '&');
-        if (next != NULL)
-            *next++ = '\0';
-        char *eq = strchr(q, '=');
-        char *value = eq != NULL ? eq + 1 : q + strlen(q);
-        if (eq != NULL)
-            *eq = '\0';
-        unescape(q, true);
-        unescape(value, true);
-        if (*q != '\0') {
-            x->qname[x->nquery] = q;
-            x->qvalue[x->nquery++] = value;
-        }
-        q = next;
-    }
-}
-
-void
-exchange_target(struct exchange *x, char *target)
-{
-    char *q = strchr(target, '?');
-    if (q != NULL)
-        *q++ = '\0';
-    unescape(target, false);
-    parse_query(x, q);
-    x->req.target = target;
-}
+const struct request_io exchange_io = {each_field, field};
 
 /* ---- timers and closing ---- */
 
@@ -160,7 +88,10 @@ finish_exchange(struct conn *c)
     if (x == NULL)
         return;
     c->x = NULL;
-    gate_finish(&x->req);
+    if (c->w->s->admin)
+        reply_cleanup(&x->req.reply); /* no access-log line */
+    else
+        gate_finish(&x->req);
     ra_buf_cleanup(&x->out);
     if (x->head != NULL)
         ra_free_secret(x->head, x->head_len + 1);
@@ -177,6 +108,8 @@ forget(struct conn *c)
     struct http_server *s = c->w->s;
     if (c->peer_counted)
         peers_give(&s->peers, &c->peer.sa);
+    if (!s->admin)
+        gate_conn_close(s->app, s->tls_on);
     atomic_fetch_sub(&s->conns, 1);
     ra_free(c);
 }
@@ -472,8 +405,8 @@ has_token(const char *value, const char *token)
 
 /*
  * Parse x->head (a copy of a complete head) again and NUL-terminate its parts in place: the
- * method, the target (its path decoded, its query split), each field's name and value. 0, or
- * -1 when the head holds a continuation line.
+ * method, each field's name and value (the raw target keeps its length). 0, or -1 when the
+ * head holds a continuation line.
  */
 static int
 split_head(struct exchange *x)
@@ -492,11 +425,12 @@ split_head(struct exchange *x)
         ((char *)x->fields[i].value)[x->fields[i].value_len] = '\0';
     }
     ((char *)method)[mlen] = '\0';
-    char *target = (char *)path;
-    target[plen] = '\0';
-    exchange_target(x, target);
+    ((char *)path)[plen] = '\0';
+    x->req.raw_target = path; /* decoded by the pipeline (request/uri.c, query.c) */
+    x->req.raw_target_len = plen;
     x->req.method = method;
-    x->req.version = minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+    snprintf(x->version, sizeof(x->version), "HTTP/1.%d", minor); /* 1.2 and up: 505 */
+    x->req.version = x->version;
     x->head_only = strcmp(method, "HEAD") == 0;
     const char *conn = field(x, "Connection", NULL);
     x->keep_alive = minor == 0 ? conn != NULL && has_token(conn, "keep-alive")
@@ -531,6 +465,8 @@ framing(struct exchange *x)
     return n > 0;
 }
 
+static void after_head(struct conn *c, int body);
+
 /* A complete head of `len` bytes is at the start of the input: start its request. */
 static void
 begin(struct conn *c, size_t len)
@@ -562,7 +498,25 @@ begin(struct conn *c, size_t len)
     x->req.io = &exchange_io;
     x->req.engine = x;
     int body = framing(x);
+    if (s->admin) { /* every request answered at its head; a body is never read */
+        char *q = strchr((char *)x->req.raw_target, '?');
+        if (q != NULL)
+            *q = '\0';
+        x->req.target = x->req.raw_target; /* the admin routes match it as it is */
+        gate_admin(s->app, &x->req);
+        x->keep_alive = x->keep_alive && body == 0;
+        send_reply(c);
+        return;
+    }
     gate_head(s->app, &x->req);
+    after_head(c, body);
+}
+
+/* The head stage is done: answer now, run, or read the body (`body` as framing() says). */
+static void
+after_head(struct conn *c, int body)
+{
+    struct exchange *x = c->x;
     if (x->req.reply.status != 0 && x->req.has_body) { /* sealed; the body is never read */
         x->keep_alive = false;
         send_reply(c);
@@ -661,6 +615,7 @@ on_handshake(h2o_socket_t *sock, const char *err)
         close_conn(c);
         return;
     }
+    gate_tls_handshake(c->w->s->app);
     h2o_iovec_t proto = h2o_socket_ssl_get_selected_protocol(sock);
     if (proto.len == 2 && memcmp(proto.base, "h2", 2) == 0) {
         h2o_timeout_unlink(&c->timer);
@@ -680,7 +635,7 @@ conn_accept(struct worker *w, h2o_socket_t *sock)
 {
     struct http_server *s = w->s;
     struct conn *c = NULL;
-    if (atomic_fetch_add(&s->conns, 1) >= s->cfg->max_conns || atomic_load(&s->draining) ||
+    if (atomic_fetch_add(&s->conns, 1) >= s->max_conns || atomic_load(&s->draining) ||
         (c = ra_calloc(1, sizeof(*c))) == NULL) {
         atomic_fetch_sub(&s->conns, 1);
         h2o_socket_close(sock);
@@ -690,6 +645,8 @@ conn_accept(struct worker *w, h2o_socket_t *sock)
     c->w = w;
     sock->data = c;
     h2o_linklist_insert(&w->conns, &c->link);
+    if (!s->admin)
+        gate_conn_open(s->app, s->tls_on);
     struct sockaddr_storage peer;
     socklen_t len = h2o_socket_getpeername(sock, (struct sockaddr *)&peer);
     if (s->unix_socket)

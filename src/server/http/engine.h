@@ -29,17 +29,14 @@ struct worker;
 
 /* One request in progress: the engine-neutral request and what the adapter keeps for it. */
 #define MAX_FIELDS 128 /* header fields in one request */
-#define MAX_QUERY 32   /* query parameters looked at */
 
 struct exchange {
     struct request req;
     char *head; /* a copy of the request head, each field NUL-terminated; wiped when freed */
     size_t head_len;
+    char version[16]; /* "HTTP/1.x" as received */
     struct phr_header fields[MAX_FIELDS];
     size_t nfields;
-    const char *qname[MAX_QUERY];
-    const char *qvalue[MAX_QUERY];
-    int nquery;
     bool keep_alive;
     bool head_only; /* HEAD: the reply's body is not sent */
     bool chunked;
@@ -49,12 +46,8 @@ struct exchange {
     h2o_iovec_t iov[2];
 };
 
-/* The engine view (request_io) of an exchange's fields and query. */
+/* The engine view (request_io) of an exchange's header fields. */
 extern const struct request_io exchange_io;
-
-/* Split the NUL-terminated request target (written over) into x->req.target, its path
- * percent-decoded, and x's query parameters, decoded. */
-void exchange_target(struct exchange *x, char *target);
 
 struct http_server {
     struct app *app;
@@ -67,6 +60,8 @@ struct http_server {
     struct listen_file unix_file; /* that file */
     struct peers peers;           /* open connections per client address */
     h2o_globalconf_t h2;          /* HTTP/2 (over TLS, by ALPN): one host, one handler */
+    long max_conns;               /* connections allowed */
+    bool admin;                   /* the admin listener: gate_admin() answers every request */
     atomic_long conns;            /* open connections */
     atomic_long inflight;         /* requests begun and not finished */
     atomic_bool draining;         /* no new connections or requests; idle ones close */

@@ -50,7 +50,8 @@ fill(struct exchange *x, h2o_req_t *hreq)
         return -ENOMEM;
     x->head_len = need - 1;
     x->req.method = put(&at, hreq->input.method.base, hreq->input.method.len);
-    exchange_target(x, put(&at, hreq->input.path.base, hreq->input.path.len));
+    x->req.raw_target = put(&at, hreq->input.path.base, hreq->input.path.len);
+    x->req.raw_target_len = hreq->input.path.len;
     struct phr_header *f = x->fields;
     f->name = put(&at, "host", 4);
     f->name_len = 4;
@@ -117,7 +118,7 @@ on_req(h2o_handler_t *self, h2o_req_t *hreq)
     atomic_fetch_add(&s->inflight, 1);
     int rc = fill(x, hreq);
     if (rc < 0) {
-        x->req.method = x->req.target = "";
+        x->req.method = x->req.raw_target = "";
         x->req.version = "HTTP/2";
     }
     gate_head(s->app, &x->req);

@@ -229,3 +229,18 @@ listen_tcp(const struct listen_addr *la, int backlog)
     }
     return fd;
 }
+
+int
+listen_admin_parse(const struct config *cfg, struct listen_addr *la)
+{
+    if (listen_parse(cfg->admin_listen, la) < 0 || la->family == AF_UNIX) {
+        ra_log(RA_LOG_ERR, "--admin-listen %s: expected ADDR:PORT", cfg->admin_listen);
+        return -EINVAL;
+    }
+    if (!la->loopback)
+        ra_log(RA_LOG_WARN,
+               "--admin-listen %s is not a loopback address: anyone who can reach it reads "
+               "/metrics and /readyz without credentials; keep it on a private network",
+               cfg->admin_listen);
+    return 0;
+}

@@ -68,6 +68,10 @@ int listen_check(const struct config *cfg, const struct listen_addr *la, mode_t 
 int listen_unix_logged(const struct config *cfg, const struct listen_addr *la, mode_t mode,
                        int backlog, struct listen_file *file);
 
+/* Check and parse cfg->admin_listen (ADDR:PORT, warning when it is off loopback) into *la;
+ * 0 or -EINVAL after logging why. */
+int listen_admin_parse(const struct config *cfg, struct listen_addr *la);
+
 /* A non-blocking, close-on-exec TCP socket bound to la (AF_INET or AF_INET6) and listening;
  * or a negative errno. */
 int listen_tcp(const struct listen_addr *la, int backlog);

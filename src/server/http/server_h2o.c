@@ -8,6 +8,7 @@
 #include "http/server.h"
 
 #include "common/alloc.h"
+#include "http/admin.h"
 #include "common/log.h"
 #include "gate/gate.h"
 #include "http/engine.h"
@@ -151,8 +152,8 @@ announce(const struct http_server *s, const struct listen_addr *la)
         if (getsockname(s->listen_fd, (struct sockaddr *)&ss, &len) == 0)
             port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
                                                   : ((struct sockaddr_in *)&ss)->sin_port);
-        fprintf(stderr, "restauthd: listening on %s://%s:%u\n", s->tls_on ? "https" : "http", host,
-                port);
+        fprintf(stderr, "restauthd: %slistening on %s://%s:%u\n", s->admin ? "admin " : "",
+                s->tls_on ? "https" : "http", host, port);
     }
     fflush(stderr);
 }
@@ -174,11 +175,10 @@ raise_nofile(const struct config *cfg)
                cfg->max_conns, (unsigned long long)rl.rlim_cur);
 }
 
-/* Start the worker loops; 0 or a negative errno (the started ones are stopped). */
+/* Start n worker loops; 0 or a negative errno (the started ones are stopped). */
 static int
-start_workers(struct http_server *s)
+start_workers(struct http_server *s, long n)
 {
-    long n = s->cfg->threads > 0 ? s->cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
     s->nworkers = n > 0 ? (int)n : 1;
     s->workers = ra_calloc((size_t)s->nworkers, sizeof(*s->workers));
     if (s->workers == NULL)
@@ -197,6 +197,22 @@ start_workers(struct http_server *s)
     return 0;
 }
 
+/* A server with nothing open yet: `max_conns` connections, `per_ip` per client address. */
+static struct http_server *
+new_server(struct app *app, long max_conns, long per_ip)
+{
+    struct http_server *s = ra_calloc(1, sizeof(*s));
+    if (s == NULL)
+        return NULL;
+    s->app = app;
+    s->cfg = app->cfg;
+    s->listen_fd = -1;
+    s->max_conns = max_conns;
+    pthread_mutex_init(&s->tls_lock, NULL);
+    peers_init(&s->peers, per_ip);
+    return s;
+}
+
 int
 http_server_start(struct app *app, struct http_server **out)
 {
@@ -210,14 +226,9 @@ http_server_start(struct app *app, struct http_server **out)
     }
     if ((rc = listen_check(cfg, &la, &mode)) < 0)
         return rc;
-    struct http_server *s = ra_calloc(1, sizeof(*s));
+    struct http_server *s = new_server(app, cfg->max_conns, cfg->max_conns_per_ip);
     if (s == NULL)
         return -ENOMEM;
-    s->app = app;
-    s->cfg = cfg;
-    s->listen_fd = -1;
-    pthread_mutex_init(&s->tls_lock, NULL);
-    peers_init(&s->peers, cfg->max_conns_per_ip);
     signal(SIGPIPE, SIG_IGN); /* a peer gone mid-write is an error return, not a signal */
     raise_nofile(cfg);
     if ((rc = tls_context(cfg, &s->tls)) < 0 || (rc = bind_listener(s, &la, mode)) < 0) {
@@ -230,7 +241,8 @@ http_server_start(struct app *app, struct http_server **out)
         return rc;
     }
     gate_ids_init(app);
-    if ((rc = start_workers(s)) < 0) {
+    long threads = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    if ((rc = start_workers(s, threads)) < 0) {
         ra_log(RA_LOG_ERR, "cannot start the HTTP workers: %s", strerror(-rc));
         free_server(s);
         return rc;
@@ -248,16 +260,11 @@ http_serve_socket(struct app *app, int fd, int timeout_ms)
     static _Thread_local struct worker w;
     static _Thread_local struct http_server *s;
     if (s == NULL) {
-        s = ra_calloc(1, sizeof(*s));
+        s = new_server(app, app->cfg->max_conns, app->cfg->max_conns_per_ip);
         if (s == NULL) {
             close(fd);
             return -ENOMEM;
         }
-        s->listen_fd = -1;
-        pthread_mutex_init(&s->tls_lock, NULL);
-        s->app = app;
-        s->cfg = app->cfg;
-        peers_init(&s->peers, app->cfg->max_conns_per_ip);
         loop_init(s, &w);
     }
     s->app = app;
@@ -308,4 +315,53 @@ http_server_stop(struct http_server *s, int grace_ms)
     for (int i = 0; i < s->nworkers; i++)
         pthread_join(s->workers[i].thread, NULL);
     free_server(s);
+}
+
+/* ---- the admin listener ---- */
+
+/* Connections of the admin listener, and its loops: one slow readiness probe of the store
+ * holds up one loop, never the other. */
+#define ADMIN_CONNS 32
+#define ADMIN_LOOPS 2
+
+struct http_admin {
+    struct http_server *s;
+};
+
+int
+http_admin_start(struct app *app, struct http_admin **out)
+{
+    struct listen_addr la;
+    int rc = listen_admin_parse(app->cfg, &la);
+    if (rc < 0)
+        return rc;
+    struct http_admin *a = ra_calloc(1, sizeof(*a));
+    struct http_server *s = a != NULL ? new_server(app, ADMIN_CONNS, ADMIN_CONNS) : NULL;
+    if (s == NULL) {
+        ra_free(a);
+        return -ENOMEM;
+    }
+    s->admin = true;
+    a->s = s;
+    if ((s->listen_fd = listen_tcp(&la, LISTEN_BACKLOG)) < 0 ||
+        (rc = start_workers(s, ADMIN_LOOPS)) < 0) {
+        rc = s->listen_fd < 0 ? s->listen_fd : rc;
+        ra_log(RA_LOG_ERR, "cannot listen on --admin-listen %s: %s", app->cfg->admin_listen,
+               strerror(-rc));
+        free_server(s);
+        ra_free(a);
+        return rc;
+    }
+    announce(s, &la);
+    *out = a;
+    return 0;
+}
+
+void
+http_admin_stop(struct http_admin *a)
+{
+    if (a == NULL)
+        return;
+    http_server_stop(a->s, 0);
+    ra_free(a);
 }
