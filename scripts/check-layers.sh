@@ -49,7 +49,7 @@ done
 while IFS= read -r hit; do
     echo "check-layers: $hit: only http/ may include the engine or TLS library" >&2
     bad=1
-done < <(grep -rn --include='*.[ch]' -E '#include <(microhttpd|gnutls/|h2o|openssl/|picohttpparser)' . |
+done < <(grep -rn --include='*.[ch]' -E '#include <(h2o|openssl/|picohttpparser|microhttpd|gnutls/)' . |
     grep -v '^\./http/' || true)
 
 if ((bad)); then

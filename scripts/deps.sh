@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages restauth needs to build, run and test, skipping those present.
-# libh2o-evloop-dev and libssl-dev are the HTTP engine and its TLS library (the default);
-# libmicrohttpd-dev and libgnutls28-dev the other engine (cmake -DRA_ENGINE=mhd).
+# libh2o-evloop-dev and libssl-dev are the HTTP engine and its TLS library.
 # postgresql-15 provides the server binaries the PostgreSQL store's tests start
 # (tests/pg/pg-server.sh); libpq-dev the client library restauthd links. The end-to-end tests
 # check /metrics with promtool (package prometheus) and every response against the OpenAPI
@@ -13,8 +12,8 @@
 # node_modules is missing); and
 # nginx-light, which the forward-authentication tests run in front of restauthd.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libgnutls28-dev libcurl4-openssl-dev openssl curl python3-pytest sqlite3
+pkgs=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libjansson-dev libsqlite3-dev
+      libsodium-dev libcurl4-openssl-dev openssl curl python3-pytest sqlite3
       clang libclang-rt-14-dev valgrind groff-base postgresql-15 libpq-dev prometheus
       python3-jsonschema python3-yaml)
 if [ "${1:-}" = cluster ] || [ "${1:-}" = test ]; then

@@ -176,7 +176,7 @@ pass(struct world *w, const char *method, const char *target, const char *from, 
                           .io = &fake_io,
                           .engine = f};
     gate_head(&w->app, &req);
-    /* As http/server.c: a request refused with a body is answered at once. */
+    /* As http/conn.c: a request refused with a body is answered at once. */
     if (!head_only && (req.reply.status == 0 || !req.has_body))
         gate_run(&req);
     struct outcome o = {.status = req.reply.status,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engine.h: what the files of the adapter over h2o's library share (server_h2o.c, conn_h2o.c,
- * tls_h2o.c): the server, its event loops, and the HTTP/1.1 connection entry point. Nothing
+ * engine.h: what the files of the adapter over h2o's library share (server.c, conn.c,
+ * tls.c): the server, its event loops, and the HTTP/1.1 connection entry point. Nothing
  * outside http/ includes it.
  *
  * One event loop per worker thread; every loop accepts on its own duplicate of the listening

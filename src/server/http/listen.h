@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * listen.h: the --listen value: a numeric TCP address and port, or a Unix socket that this file
- * binds itself (libmicrohttpd then takes the listening socket as it is).
+ * binds itself (each event loop then accepts on a duplicate of it).
  */
 #ifndef RA_SERVER_HTTP_LISTEN_H
 #define RA_SERVER_HTTP_LISTEN_H

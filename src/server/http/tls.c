@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tls_h2o.c: the OpenSSL context of the h2o adapter. The certificate and key are loaded into it
+ * tls.c: the OpenSSL context of the h2o adapter. The certificate and key are loaded into it
  * before the server starts, so that a bad file is reported as such, and precisely, rather than
  * as a failure to listen or a failed handshake.
  */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server_h2o.c: the engine adapter over h2o's library (libh2o-evloop, OpenSSL): the listener,
+ * server.c: the engine adapter over h2o's library (libh2o-evloop, OpenSSL): the listener,
  * the event loops (one per worker thread), TLS and its reload, the drain at stop. Each
- * connection is served by conn_h2o.c; everything above sees the engine-neutral struct request
+ * connection is served by conn.c; everything above sees the engine-neutral struct request
  * (request/request.h) and the pipeline (gate/gate.h).
  */
 #include "http/server.h"
@@ -25,6 +25,10 @@
 /* Connections waiting to be accepted. */
 #define LISTEN_BACKLOG 1024
 
+/* Connections one loop accepts per wake-up: a few, so that new connections spread over the
+ * loops and a loop goes back to the handshakes and requests it has. */
+#define ACCEPT_BATCH 4
+
 /* How long a loop waits for events before it looks at the drain and stop flags (ms). */
 #define LOOP_TICK_MS 50
 
@@ -34,7 +38,7 @@ on_accept(h2o_socket_t *listener, const char *err)
     struct worker *w = listener->data;
     if (err != NULL)
         return;
-    for (int i = 0; i < 64; i++) { /* a bounded batch, so that one loop does not take all */
+    for (int i = 0; i < ACCEPT_BATCH; i++) {
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (sock == NULL)
             return;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * conn_h2o.c: one HTTP/1.1 connection over an h2o socket (plain or TLS), parsed with the
+ * conn.c: one HTTP/1.1 connection over an h2o socket (plain or TLS), parsed with the
  * library's picohttpparser, driving the pipeline (gate/gate.h) in its two stages.
  *
  * A connection is in one of these states:
@@ -28,6 +28,9 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+
+/* A reply body up to this size is sent in one buffer with the head. */
+#define SMALL_BODY (16 * 1024)
 
 enum conn_state { CONN_HEAD, CONN_BODY, CONN_BUSY, CONN_IDLE, CONN_H2 };
 
@@ -223,7 +226,10 @@ format_head(struct worker *w, struct exchange *x, bool close)
 {
     const struct reply *r = &x->req.reply;
     struct ra_buf *b = &x->out;
-    ra_buf_init(b, 64 * 1024);
+    if (r->wipe_body) /* the body may join the head in this buffer */
+        ra_buf_init_secret(b, 64 * 1024);
+    else
+        ra_buf_init(b, 64 * 1024);
     ra_buf_printf(b, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n",
                   r->status, reason(r->status), date_now(w),
                   r->content_type ? r->content_type : "application/json", r->len);
@@ -274,9 +280,18 @@ send_reply(struct conn *c)
         close_conn(c);
         return;
     }
+    bool body = !x->head_only && x->req.reply.len > 0;
+    if (body && x->req.reply.len <= SMALL_BODY) { /* one write, and one TLS record */
+        ra_buf_append(&x->out, x->req.reply.body, x->req.reply.len);
+        body = false;
+    }
+    if (x->out.failed) {
+        close_conn(c);
+        return;
+    }
     x->iov[0] = h2o_iovec_init(x->out.data, x->out.len);
     size_t n = 1;
-    if (!x->head_only && x->req.reply.len > 0)
+    if (body)
         x->iov[n++] = h2o_iovec_init(x->req.reply.body, x->req.reply.len);
     h2o_socket_write(c->sock, x->iov, n, on_written);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * h2_h2o.c: HTTP/2 over TLS (chosen by ALPN), served by h2o's own HTTP/2 layer. h2o reads each
+ * h2.c: HTTP/2 over TLS (chosen by ALPN), served by h2o's own HTTP/2 layer. h2o reads each
  * stream's body whole (up to --max-body) before its handler runs, so the handler calls the
  * pipeline's stages back to back: gate_head, gate_body with the body, gate_run, gate_finish.
  * The request is seen by the pipeline with version "HTTP/2" and a Host field made from the
