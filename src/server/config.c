@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include "common/log.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -183,8 +185,8 @@ config_defaults(struct config *cfg)
     }
 }
 
-/* Print a rejection of option o: "restauthd: WHERE: name: why" from a configuration file
- * (where set; the name as the file spells it) or "restauthd: --name: why". */
+/* Log a rejection of option o: "WHERE: name: why" from a configuration file (where set; the
+ * name as the file spells it) or "--name: why". */
 static void reject(const struct config_option *o, const char *where, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -197,9 +199,9 @@ reject(const struct config_option *o, const char *where, const char *fmt, ...)
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
     if (where != NULL)
-        fprintf(stderr, "restauthd: %s: %s: %s\n", where, o->name + 2, why);
+        ra_log(RA_LOG_ERR, "%s: %s: %s", where, o->name + 2, why);
     else
-        fprintf(stderr, "restauthd: %s: %s\n", o->name, why);
+        ra_log(RA_LOG_ERR, "%s: %s", o->name, why);
 }
 
 /* True if value is one of the "|"-separated words of `choices`. */

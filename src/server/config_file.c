@@ -7,6 +7,7 @@
 #include "config_file.h"
 
 #include "common/alloc.h"
+#include "common/log.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -80,7 +81,7 @@ cut_comment(char *line)
     }
 }
 
-/* Print "restauthd: FILE:LINE: why"; returns -EINVAL. */
+/* Log "FILE:LINE: why" as an error; returns -EINVAL. */
 static int line_error(const struct load *ld, unsigned lineno, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -92,7 +93,7 @@ line_error(const struct load *ld, unsigned lineno, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "restauthd: %s:%u: %s\n", ld->path, lineno, why);
+    ra_log(RA_LOG_ERR, "%s:%u: %s", ld->path, lineno, why);
     return -EINVAL;
 }
 
@@ -180,8 +181,8 @@ config_file_load(struct config *cfg, const char *path, unsigned command, const c
         return -ENOMEM;
     int rc = read_all(path, &f->text);
     if (rc < 0) {
-        fprintf(stderr, "restauthd: cannot read %s: %s\n", path,
-                rc == -EFBIG ? "larger than 1 MiB" : strerror(-rc));
+        ra_log(RA_LOG_ERR, "cannot read %s: %s", path,
+               rc == -EFBIG ? "larger than 1 MiB" : strerror(-rc));
         ra_free(f);
         return rc;
     }

@@ -8,7 +8,12 @@
  * does the rest of the housekeeping: once a second it flushes the access log, once a minute it
  * writes last-used times and deletes expired console sessions, once an hour it prunes the feed
  * and forgets long-dead nodes. SIGTERM/SIGINT end the loop: the server stops accepting, lets
- * in-flight requests finish, writes what is pending and exits 0.
+ * in-flight requests finish, writes what is pending and exits 0. SIGHUP reloads the settings
+ * that can change live and the TLS pair (reload.c); SIGUSR1 reopens the access log.
+ *
+ * With --user, root is left once the port is bound and the key, the certificate, the store and
+ * the access log are open (privdrop.c). Under systemd (Type=notify) the service manager is
+ * told when the server is ready, reloading and stopping, with a status line.
  */
 #include "serve.h"
 
@@ -18,6 +23,8 @@
 #include "common/alloc.h"
 #include "common/log.h"
 #include "http/server.h"
+#include "privdrop.h"
+#include "reload.h"
 #include "request/body.h"
 #include "service/accesslog.h"
 #include "service/cluster.h"
@@ -27,7 +34,9 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
+#include <unistd.h>
 
 #define FLUSH_LAST_USED_S 60
 #define GRACE_MS 10000
@@ -82,18 +91,55 @@ sync_main(void *arg)
     return NULL;
 }
 
-/* Wait for a stop signal, doing housekeeping meanwhile. */
+/* Tell systemd the status line: serving, and how many credential pairs are loaded. */
 static void
-housekeeping_loop(struct app *app, const sigset_t *stop)
+notify_status(const struct app *app, const char *state)
 {
-    const struct config *cfg = app->cfg;
+    sd_notifyf(0, "%s%sSTATUS=serving; %zu credential pairs", state != NULL ? state : "",
+               state != NULL ? "\n" : "", credtab_size(app->creds));
+}
+
+/* SIGHUP: reload, with systemd told before and after (RELOADING=1 wants the monotonic time
+ * of the request). */
+static void
+reload(struct app *app, struct http_server *http, struct reload_history **history)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
+               (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+    reload_settings(app, http, history);
+    notify_status(app, "READY=1");
+}
+
+/* SIGUSR1: the access log is written to a fresh file at its path (after a rotation). */
+static void
+reopen_access_log(struct app *app)
+{
+    int rc = accesslog_reopen(app->log);
+    if (rc < 0)
+        ra_log(RA_LOG_ERR, "cannot reopen the access log %s: %s; still writing the old file",
+               app->cfg->access_log, strerror(-rc));
+    else
+        ra_log(RA_LOG_INFO, "access log reopened");
+}
+
+/* Wait for a stop signal, doing housekeeping meanwhile and answering SIGHUP and SIGUSR1. */
+static void
+housekeeping_loop(struct app *app, struct http_server *http, const sigset_t *signals,
+                  struct reload_history **history)
+{
     struct store *st = app->store;
     int64_t last_flush = mono_ms(), last_touch = mono_ms(), last_prune = 0;
     struct timespec tick = {0, 250 * 1000000};
     for (;;) {
-        int sig = sigtimedwait(stop, NULL, &tick);
+        int sig = sigtimedwait(signals, NULL, &tick);
         if (sig == SIGTERM || sig == SIGINT)
             return;
+        if (sig == SIGHUP)
+            reload(app, http, history);
+        if (sig == SIGUSR1)
+            reopen_access_log(app);
         int64_t now = mono_ms();
         if (now - last_prune >= PRUNE_EVERY_S * 1000) {
             st->ops->feed_prune(st->priv, app_now_s(app) - CLUSTER_FEED_RETENTION_S);
@@ -107,21 +153,39 @@ housekeeping_loop(struct app *app, const sigset_t *stop)
         if (now - last_touch >= FLUSH_LAST_USED_S * 1000) {
             if (credtab_flush_last_used(app->creds, st) < 0)
                 ra_log(RA_LOG_WARN, "could not record last-used times; will retry");
-            st->ops->session_purge(st->priv, app_now_s(app), cfg->session_idle_s);
+            st->ops->session_purge(st->priv, app_now_s(app), app->cfg->session_idle_s);
+            notify_status(app, NULL);
             last_touch = now;
         }
     }
+}
+
+/* Leave root if --user asks (else warn when serving as root). 0 or a negative code. */
+static int
+leave_root(const struct config *cfg)
+{
+    if (cfg->user == NULL) {
+        if (geteuid() == 0)
+            ra_log(RA_LOG_WARN, "serving as root; --user NAME switches to NAME once listening");
+        return 0;
+    }
+    int rc = privdrop_switch(cfg->user);
+    if (rc == 0)
+        rc = privdrop_check_store(cfg);
+    return rc;
 }
 
 /* Everything after the store is open: the app, the listener, the loop, shutdown. */
 static int
 run_with_store(const struct config *cfg, struct store *st, const unsigned char *key)
 {
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread starts */
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    sigaddset(&signals, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL); /* before any thread starts */
     signal(SIGPIPE, SIG_IGN);
     body_wipe_parser_memory();
 
@@ -129,14 +193,19 @@ run_with_store(const struct config *cfg, struct store *st, const unsigned char *
     int rc = app_open(&app, cfg, st, key);
     struct http_server *http = NULL;
     struct sync_thread sync = {.app = &app};
+    struct reload_history *history = NULL;
     if (rc == 0)
         rc = http_server_start(&app, &http);
+    if (rc == 0 && (rc = leave_root(cfg)) < 0)
+        http_server_stop(http, 0);
     if (rc == 0 && (rc = -pthread_create(&sync.tid, NULL, sync_main, &sync)) < 0)
         http_server_stop(http, 0);
     if (rc == 0) {
         ra_log(RA_LOG_INFO, "%zu credential pairs loaded; node %s", credtab_size(app.creds),
                app.node.id);
-        housekeeping_loop(&app, &stop);
+        notify_status(&app, "READY=1");
+        housekeeping_loop(&app, http, &signals, &history);
+        sd_notify(0, "STOPPING=1\nSTATUS=stopping: finishing in-flight requests");
         ra_log(RA_LOG_INFO, "stopping: finishing in-flight requests");
         http_server_stop(http, GRACE_MS);
         atomic_store(&sync.stop, true);
@@ -144,6 +213,7 @@ run_with_store(const struct config *cfg, struct store *st, const unsigned char *
         credtab_flush_last_used(app.creds, st);
     }
     app_cleanup(&app);
+    reload_history_free(history);
     return rc == 0 ? 0 : 1;
 }
 
