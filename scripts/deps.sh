@@ -2,6 +2,8 @@
 # Install the Debian packages restauth needs to build, run and test, skipping those present.
 # postgresql-15 provides the server binaries the PostgreSQL store's tests start
 # (tests/pg/pg-server.sh); libpq-dev the client library restauthd links.
+# libsystemd-dev: sd_notify; systemd: systemd-analyze, which checks the unit in dist/;
+# debhelper, dpkg-dev, fakeroot and lintian build and check the Debian packages (`make deb`).
 # `deps.sh cluster` adds what `make cluster` runs besides: nginx.
 # `deps.sh test` also installs what the console's browser tests need: Debian's chromium,
 # Node.js with npm (unless a node and an npm are on the PATH already) and the npm packages
@@ -10,7 +12,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libsodium-dev libgnutls28-dev libcurl4-openssl-dev openssl curl python3-pytest sqlite3
-      clang libclang-rt-14-dev valgrind groff-base postgresql-15 libpq-dev)
+      clang libclang-rt-14-dev valgrind groff-base postgresql-15 libpq-dev libsystemd-dev systemd
+      debhelper dpkg-dev fakeroot lintian)
 if [ "${1:-}" = cluster ] || [ "${1:-}" = test ]; then
   pkgs+=(nginx-light)
 fi

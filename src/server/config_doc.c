@@ -197,6 +197,13 @@ put_comment(const char *text)
     putchar('\n');
 }
 
+/* " Repeatable." for a list whose help does not say so already, else "". */
+static const char *
+repeatable_note(const struct config_option *o)
+{
+    return o->type == CONFIG_LIST && strstr(o->help, "repeatable") == NULL ? " Repeatable." : "";
+}
+
 /* One option of the example file: its help, default, and the setting itself. */
 static void
 example_option(const struct config *cfg, const struct config_option *o)
@@ -205,9 +212,8 @@ example_option(const struct config *cfg, const struct config_option *o)
     struct config defaults;
     config_defaults(&defaults);
     const char *dflt = o->type == CONFIG_LIST ? NULL : value_text(&defaults, o, buf, sizeof(buf));
-    snprintf(help, sizeof(help), "%s.%s%s%s%s", o->help,
-             o->type == CONFIG_LIST ? " Repeatable." : "", dflt != NULL ? " Default: " : "",
-             dflt != NULL ? dflt : "",
+    snprintf(help, sizeof(help), "%s.%s%s%s%s", o->help, repeatable_note(o),
+             dflt != NULL ? " Default: " : "", dflt != NULL ? dflt : "",
              o->live ? (dflt != NULL ? ". Applied again on SIGHUP." : " Applied again on SIGHUP.")
                      : (dflt != NULL ? "." : ""));
     putchar('\n');
@@ -316,8 +322,7 @@ manual_options(void)
             roff(dflt);
             fputs(".\n", stdout);
         }
-        if (o->type == CONFIG_LIST)
-            fputs("Repeatable.\n", stdout);
+        fputs(repeatable_note(o), stdout);
         if (o->live)
             fputs("A running server applies a new value on SIGHUP.\n", stdout);
         fputs("Taken by ", stdout);
