@@ -52,8 +52,9 @@ fuzz: deps
 	@cmake --build $(BUILD)-fuzz -j$(JOBS)
 	@scripts/fuzz.sh $(BUILD)-fuzz/fuzz $(FUZZ_SECONDS)
 
-# Install librestauth (shared, static, headers, pkg-config file), the restauth CLI and the
-# man pages under PREFIX.
+# Install under PREFIX (and DESTDIR when set): restauthd in sbin with restauthd(8), its systemd
+# unit, the example configuration (etc/restauth/restauthd.conf) and logrotate snippet;
+# librestauth (shared, static, headers, pkg-config file), the restauth CLI and their man pages.
 PREFIX ?= /usr/local
 install: all
 	@cmake --install $(BUILD) --prefix $(PREFIX)
