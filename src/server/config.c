@@ -75,7 +75,7 @@ static const struct config_option options[] = {
         "server key file (default: the SQLite path + .key; required for PostgreSQL)"),
     FLAG("--help", help, CMD_ALL, "print this help and exit"),
     STR("--config", "FILE", config_file, NULL, CMD_ALL,
-        "read options from FILE, one \"name = value\" per line; options given here win"),
+        "read options from FILE, one \"name = value\" per line (the command line wins)"),
     LIVE_CHOICE("--log-format", "text|json", log_format, "text", CMD_ALL,
                 "diagnostics on stderr: text lines or JSON lines"),
     LIVE_CHOICE("--log-level", "error|warning|info|debug", log_level, "info", CMD_ALL,

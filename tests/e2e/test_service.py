@@ -254,11 +254,12 @@ def test_user_drops_privileges(tls_files):
             os.chown(p, user.pw_uid, group.gr_gid)
         s.start("--user", "nobody")
         try:
+            # The port accepts as soon as it is bound; the switch follows.
+            wait_for(lambda: "running as user nobody" in s.stderr_text(), what="the switch")
             ids = proc_ids(s.proc.pid)
             assert ids["Uid"] == [str(user.pw_uid)] * 4, ids
             assert ids["Gid"] == [str(group.gr_gid)] * 4, ids
             assert set(ids["Groups"]) <= {str(group.gr_gid)}, ids
-            assert "running as user nobody" in s.stderr_text()
             assert "serving as root" not in s.stderr_text()
             # Reads and writes still work.
             assert s.request("GET", "/dev/v1/projects", cred=cred).status == 201

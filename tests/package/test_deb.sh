@@ -67,7 +67,13 @@ for _ in $(seq 100); do
   kill -0 "$pid" 2>/dev/null || { cat /tmp/test_deb.$$.err >&2; fail "serve exited"; }
   sleep 0.1
 done
+# The port accepts as soon as it is bound; the switch to restauth follows.
 uid=$(id -u restauth)
+for _ in $(seq 50); do
+  grep -q "^Uid:[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid$" /proc/$pid/status &&
+    break
+  sleep 0.1
+done
 grep -q "^Uid:[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid$" /proc/$pid/status ||
   fail "serve does not run as restauth: $(grep ^Uid: /proc/$pid/status)"
 
