@@ -10,7 +10,8 @@ import http.client
 import pytest
 
 from e2e_lib import (BODY_415, BODY_BAD_REQUEST, BODY_HDR_TOO_LARGE, BODY_NO_ROUTE,
-                     BODY_TOO_LARGE, b64, basic_value, expect, project_list, single_project)
+                     BODY_TOO_LARGE, b64, basic_value, expect, parse_response, project_list,
+                     single_project)
 
 
 def auth_line(cred):
@@ -161,18 +162,19 @@ def test_431_exact_boundary(make_server, limit):
             c.close()
 
 
-def strict_case(shared, request, json_body=True):
-    """The request gets 400 and the connection is closed. Request lines that libmicrohttpd
-    cannot parse never reach restauthd: those get the engine's own 400 page (json_body=False)."""
-    c = shared.s.raw()
+def strict_case(shared, request, json_body=True, status=400, body=BODY_BAD_REQUEST, server=None):
+    """The request gets 400 (or `status` with JSON `body`) and the connection is closed.
+    Request lines that libmicrohttpd cannot parse never reach restauthd: those get the
+    engine's own 400 page (json_body=False)."""
+    c = (server or shared.s).raw()
     try:
         c.send(request)
         r = c.response()
         assert r is not None, f"no response to {request!r}"
         if json_body:
-            expect(r, 400, BODY_BAD_REQUEST)
+            expect(r, status, body)
         else:
-            assert r.status == 400, f"{r.status} for {request!r}"
+            assert r.status == status, f"{r.status} for {request!r}"
         assert c.closed_by_peer(), f"connection left open after 400 for {request!r}"
     finally:
         c.close()
@@ -392,3 +394,151 @@ def test_max_conns_per_ip(make_server):
     finally:
         for c in held:
             c.close()
+
+
+BODY_505 = b'{"message":"HTTP Version Not Supported"}'
+BODY_501 = b'{"message":"Transfer-Encoding not implemented"}'
+MALFORMED = ["nul-in-authorization", "ctl-in-field", "nul-in-path", "nul-in-console-path",
+             "nul-in-query", "nul-in-query-name", "bad-escape-in-path", "two-hosts",
+             "http-1.2", "http-1.2-with-host", "te-gzip", "te-identity", "te-gzip-chunked",
+             "te-twice"]
+
+
+def malformed(kind, cred):
+    """(request bytes, status, JSON body) of one malformed request, sent with a valid pair."""
+    a = auth_line(cred).encode()
+    h = b"Host: 127.0.0.1\r\n"
+    get = b"GET /dev/v1/projects HTTP/1.1\r\n"
+    post = (b"POST /dev/v1/project HTTP/1.1\r\n" + h + a +
+            b"Content-Type: application/json\r\n")
+    bad = (400, BODY_BAD_REQUEST)
+    return {
+        "nul-in-authorization": (get + h + a[:-2] + b"\0junk\r\n\r\n", *bad),
+        "ctl-in-field": (get + h + a + b"X-Thing: a\x01b\r\n\r\n", *bad),
+        "nul-in-path": (b"GET /dev/v1/projects%00.json HTTP/1.1\r\n" + h + a + b"\r\n", *bad),
+        "nul-in-console-path": (b"GET /console/index.html%00.js HTTP/1.1\r\n" + h + b"\r\n",
+                                *bad),
+        "nul-in-query": (b"GET /dev/v1/project?name=x%00junk HTTP/1.1\r\n" + h + a + b"\r\n",
+                         *bad),
+        "nul-in-query-name": (b"GET /dev/v1/project?name%00=x HTTP/1.1\r\n" + h + a + b"\r\n",
+                              *bad),
+        "bad-escape-in-path": (b"GET /dev/v1/projects%zz HTTP/1.1\r\n" + h + a + b"\r\n", *bad),
+        "two-hosts": (get + h + b"Host: other.example\r\n" + a + b"\r\n", *bad),
+        "http-1.2": (b"GET /dev/v1/projects HTTP/1.2\r\n" + a + b"\r\n", 505, BODY_505),
+        "http-1.2-with-host": (b"GET /dev/v1/projects HTTP/1.2\r\n" + h + a + b"\r\n", 505,
+                               BODY_505),
+        "te-gzip": (post + b"Transfer-Encoding: gzip\r\n\r\n", 501, BODY_501),
+        "te-identity": (post + b"Transfer-Encoding: identity\r\n\r\n", 501, BODY_501),
+        "te-gzip-chunked": (post + b"Transfer-Encoding: gzip, chunked\r\n\r\n", 501, BODY_501),
+        "te-twice": (post + b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                     501, BODY_501),
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", MALFORMED)
+def test_malformed_refused_and_closed(shared, kind):
+    """Each gets its JSON status at once (never the idle timeout) and a closed connection."""
+    _, cred = shared.pool[3]
+    request, status, body = malformed(kind, cred)
+    strict_case(shared, request, status=status, body=body)
+
+
+def test_malformed_refused_over_plain_http(make_server):
+    s = make_server()
+    cred = s.account_with_secret("plain")
+    s.start("--rate-limit", "0", tls=False)
+    for kind in MALFORMED:
+        request, status, body = malformed(kind, cred)
+        strict_case(None, request, status=status, body=body, server=s)
+
+
+def test_nul_in_path_changes_nothing(shared):
+    """POST /dev/v1/reset_signkey%00.json is not /dev/v1/reset_signkey: the key stays."""
+    _, cred = shared.take()
+    p = shared.s.create(cred, "nulpath")
+    body = json.dumps({"id": p["id"]}).encode()
+    strict_case(shared, (b"POST /dev/v1/reset_signkey%00.json HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                         auth_line(cred).encode() + b"Content-Type: application/json\r\n" +
+                         f"Content-Length: {len(body)}\r\n\r\n".encode() + body))
+    items = project_list(shared.s.request("GET", "/dev/v1/projects", cred=cred))
+    assert items[0]["sign_key"] == p["sign_key"]
+
+
+def test_query_names_are_case_sensitive(shared):
+    _, cred = shared.take()
+    p = shared.s.create(cred, "casename")
+    r = shared.s.request("GET", f"/dev/v1/project?ID={p['id']}", cred=cred)
+    expect(r, 400, b'{"status":"error","message":"id or name is required"}')
+    items = project_list(shared.s.request("GET", f"/dev/v1/project?id={p['id']}", cred=cred))
+    assert [x["name"] for x in items] == ["casename"]
+    # A name cut at an encoded NUL would find "x": the whole query is refused instead.
+    shared.s.create(cred, "x")
+    expect(shared.s.request("GET", "/dev/v1/project?name=x%00junk", cred=cred), 400,
+           BODY_BAD_REQUEST)
+
+
+def head_and_get(s, path, headers=b""):
+    """The raw bytes of HEAD path, then of GET path, each on a connection the client closes
+    with its request (so that every byte the server sends is read)."""
+    out = []
+    for method in (b"HEAD", b"GET"):
+        c = s.raw()
+        try:
+            c.send(method + b" " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                   headers + b"Connection: close\r\n\r\n")
+            assert c.closed_by_peer(), f"{method} {path}: connection left open"
+            out.append(c.buf)
+        finally:
+            c.close()
+    return out
+
+
+@pytest.mark.parametrize("path,authed", [
+    ("/dev/v1/projects", True), ("/dev/v1/project?name=headproj", True),
+    ("/console/", False), ("/console/console.js", False), ("/console/api/session", False),
+    ("/auth/verify", True), ("/dev/v1/projects", False),
+])
+def test_head_on_every_get_route(shared, path, authed):
+    """Same status and headers as GET, Content-Length of the GET body, and no body at all."""
+    _, cred = shared.pool[4]
+    if authed and "headproj" in path and not any(
+            x["name"] == "headproj"
+            for x in project_list(shared.s.request("GET", "/dev/v1/projects", cred=cred))):
+        shared.s.create(cred, "headproj")
+    head, get = head_and_get(shared.s, path, auth_line(cred).encode() if authed else b"")
+    h_head, _, rest = head.partition(b"\r\n\r\n")
+    g = parse_response(get)
+    assert g is not None
+    g = g[0]
+    assert rest == b"", f"HEAD {path} sent a body: {rest[:80]!r}"
+    lines = h_head.decode("iso-8859-1").split("\r\n")
+    assert lines[0].split(" ")[1] == str(g.status), (lines[0], g.status)
+    fields = dict(line.split(": ", 1) for line in lines[1:])
+    assert int(fields.get("Content-Length", "-1")) == len(g.body), (fields, len(g.body))
+    assert len(g.body) > 0 or path == "/auth/verify"  # its answers have no body
+    assert fields.get("Content-Type") == g.header("Content-Type")
+
+
+def test_userinfo_never_logged(shared):
+    _, cred = shared.pool[3]
+    port = shared.s.port
+    c = shared.s.raw()
+    try:
+        c.send((f"GET https://someone:Hunter2Secret@127.0.0.1:{port}/dev/v1/projects?uilog=1 "
+                f"HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth_line(cred)}\r\n").encode())
+        project_list(c.response())
+        c.send((f"GET http://someone:Hunter2Secret@127.0.0.1/console/%00 HTTP/1.1\r\n"
+                "Host: 127.0.0.1\r\n\r\n").encode())
+        expect(c.response(), 400, BODY_BAD_REQUEST)
+    finally:
+        c.close()
+    deadline = time.monotonic() + 5
+    while True:  # restauthd writes its access log out about once a second
+        text = shared.s.access_log.read_text("utf-8", "replace")
+        lines = [json.loads(x) for x in text.splitlines() if x.strip()]
+        if sum(e["path"] in ("/dev/v1/projects", "-") for e in lines) >= 2 and \
+                any(e["path"] == "-" and e["status"] == 400 for e in lines):
+            break
+        assert time.monotonic() < deadline, "access-log lines not written"
+        time.sleep(0.2)
+    assert "Hunter2Secret" not in text and "someone" not in text and "uilog" not in text

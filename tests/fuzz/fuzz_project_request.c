@@ -73,7 +73,7 @@ setup(void)
         abort();
 }
 
-/* The request's engine view: no header fields and no query parameters. */
+/* The request's engine view: no header fields (and the request has no query). */
 static void
 no_fields(void *engine, request_field_fn fn, void *ctx)
 {
@@ -92,15 +92,7 @@ no_field(void *engine, const char *name, int *count)
     return NULL;
 }
 
-static const char *
-no_query(void *engine, const char *name)
-{
-    (void)engine;
-    (void)name;
-    return NULL;
-}
-
-static const struct request_io no_io = {no_fields, no_field, no_query};
+static const struct request_io no_io = {no_fields, no_field};
 
 /* The n-th route of the REST table that takes a body (n taken modulo their number). */
 static const struct route *

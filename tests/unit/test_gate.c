@@ -59,15 +59,19 @@ struct fake {
     const char *names[MAX_FIELDS];
     const char *values[MAX_FIELDS];
     int n;
+    size_t lens[MAX_FIELDS]; /* a value's length when it holds a NUL; 0: up to its NUL */
+    const char *version;     /* NULL: HTTP/1.1 */
 };
 
 static void
 fake_each(void *engine, request_field_fn fn, void *ctx)
 {
     struct fake *f = engine;
-    for (int i = 0; i < f->n; i++)
-        if (fn(ctx, f->names[i], strlen(f->names[i]), f->values[i], strlen(f->values[i])) != 0)
+    for (int i = 0; i < f->n; i++) {
+        size_t n = f->lens[i] > 0 ? f->lens[i] : strlen(f->values[i]);
+        if (fn(ctx, f->names[i], strlen(f->names[i]), f->values[i], n) != 0)
             return;
+    }
 }
 
 static const char *
@@ -84,15 +88,7 @@ fake_field(void *engine, const char *name, int *count)
     return first;
 }
 
-static const char *
-fake_query(void *engine, const char *name)
-{
-    (void)engine;
-    (void)name;
-    return NULL;
-}
-
-static const struct request_io fake_io = {fake_each, fake_field, fake_query};
+static const struct request_io fake_io = {fake_each, fake_field};
 
 /* ---- the apps under test ---- */
 
@@ -146,6 +142,7 @@ struct outcome {
     char log_method[16];
     char log_path[256];
     size_t body_len;
+    char body[160];
     int nheaders;
     struct {
         char name[32];
@@ -171,8 +168,9 @@ pass(struct world *w, const char *method, const char *target, const char *from, 
 {
     struct sockaddr_storage peer = addr(from);
     struct request req = {.method = method,
-                          .target = target,
-                          .version = "HTTP/1.1",
+                          .raw_target = target,
+                          .raw_target_len = strlen(target),
+                          .version = f->version != NULL ? f->version : "HTTP/1.1",
                           .peer = (struct sockaddr *)&peer,
                           .tls = true,
                           .io = &fake_io,
@@ -189,6 +187,8 @@ pass(struct world *w, const char *method, const char *target, const char *from, 
     memcpy(o.log_method, req.log_method, sizeof(o.log_method));
     memcpy(o.log_path, req.log_path, sizeof(o.log_path));
     o.body_len = req.reply.len;
+    snprintf(o.body, sizeof(o.body), "%.*s", (int)req.reply.len,
+             req.reply.body != NULL ? req.reply.body : "");
     o.nheaders = req.reply.nheaders;
     for (int i = 0; i < req.reply.nheaders; i++) {
         snprintf(o.headers[i].name, sizeof(o.headers[i].name), "%s", req.reply.headers[i].name);
@@ -209,7 +209,7 @@ static struct outcome
 get_projects(struct world *w, const char *from, const char *id, const char *secret)
 {
     char auth[256];
-    struct fake f = {{"Host"}, {"localhost"}, 1};
+    struct fake f = {{"Host"}, {"localhost"}, 1, {0}, NULL};
     if (id != NULL) {
         f.names[1] = "Authorization";
         f.values[1] = basic(auth, sizeof(auth), id, secret);
@@ -347,8 +347,11 @@ test_rate_limit(void)
     /* Another account, and another rate class of the same account, are counted apart. */
     ASSERT_EQ_INT(get_projects(&one, from, b.id, b.secret).status, 201);
     char auth[256];
-    struct fake f = {
-        {"Host", "Authorization"}, {"localhost", basic(auth, sizeof(auth), a.id, a.secret)}, 2};
+    struct fake f = {{"Host", "Authorization"},
+                     {"localhost", basic(auth, sizeof(auth), a.id, a.secret)},
+                     2,
+                     {0},
+                     NULL};
     ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/project", from, &f).status, 400);
     /* The window opened at the first request ends one second after it. */
     clock_now += 1;
@@ -371,7 +374,8 @@ test_header_boundary(void)
         size_t n = 1024 - fixed + (size_t)extra;
         memset(pad, 'x', n);
         pad[n] = '\0';
-        struct fake f = {{"Host", "Authorization", "X-Pad"}, {"localhost", auth, pad}, 3};
+        struct fake f = {
+            {"Host", "Authorization", "X-Pad"}, {"localhost", auth, pad}, 3, {0}, NULL};
         struct outcome o = call(&one, "GET", "/dev/v1/projects", "192.0.2.99", &f);
         ASSERT_EQ_INT(o.status, extra ? 431 : 201);
     }
@@ -428,7 +432,9 @@ test_trusted_proxy(void)
     basic(auth, sizeof(auth), p.id, "wrong");
     struct fake a = {{"Host", "Authorization", "X-Forwarded-For"},
                      {"localhost", auth, "203.0.113.99, 192.0.2.201"},
-                     3};
+                     3,
+                     {0},
+                     NULL};
     struct fake b = a;
     b.values[2] = "192.0.2.202";
     ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "127.0.0.1", &a).status, 401);
@@ -485,7 +491,9 @@ post_head(struct world *w, const struct pair *p, bool right, long length)
     struct fake f = {{"Host", "Authorization", "Content-Type", "Content-Length"},
                      {"localhost", basic(auth, sizeof(auth), p->id, right ? p->secret : "wrong"),
                       "application/json", len},
-                     4};
+                     4,
+                     {0},
+                     NULL};
     return pass(w, "POST", "/dev/v1/project", "192.0.2.80", &f, true);
 }
 
@@ -561,7 +569,9 @@ console_call(struct world *w, const char *method, const char *path, const struct
     snprintf(target, sizeof(target), "/console/api/%s", path);
     struct fake f = {{"Host", "Cookie", "Content-Type", "X-CSRF-Token"},
                      {"localhost", c->cookie, "application/json", csrf},
-                     csrf != NULL ? 4 : 3};
+                     csrf != NULL ? 4 : 3,
+                     {0},
+                     NULL};
     return call(w, method, target, "192.0.2.90", &f);
 }
 
@@ -637,7 +647,7 @@ forward(struct world *w, const char *method, const char *target, const char *fro
         const char *secret, const char *const *extra)
 {
     char auth[256];
-    struct fake f = {{"Host"}, {"restauthd"}, 1};
+    struct fake f = {{"Host"}, {"restauthd"}, 1, {0}, NULL};
     if (id != NULL) {
         f.names[f.n] = "Authorization";
         f.values[f.n++] = basic(auth, sizeof(auth), id, secret);
@@ -906,6 +916,153 @@ test_forward_throttle(void)
     one.cfg.auth_fail_limit = 0;
 }
 
+/* A request with Host and p's Basic credentials plus the field (name, value[0..len)). */
+static struct outcome
+with_field(struct pair *p, const char *method, const char *target, const char *version,
+           const char *name, const char *value, size_t len)
+{
+    char auth[256];
+    struct fake f = {{"Host", "Authorization", name},
+                     {"localhost", basic(auth, sizeof(auth), p->id, p->secret), value},
+                     name != NULL ? 3 : 2,
+                     {0, 0, len},
+                     version};
+    return call(&one, method, target, "192.0.2.120", &f);
+}
+
+/* 400 {"message":"Bad Request"} (or another status and message) with the connection closed. */
+static void
+expect_refused(struct outcome o, int status, const char *body)
+{
+    ASSERT_EQ_INT(o.status, status);
+    ASSERT_EQ_STR(o.body, body);
+    ASSERT_TRUE(o.close);
+    ASSERT_EQ_STR(o.customer_id, ""); /* refused before authentication */
+}
+
+#define BAD_REQUEST "{\"message\":\"Bad Request\"}"
+
+/* A control byte anywhere in a field value, a NUL included, refuses the request, even when
+ * the bytes before it are a valid Authorization value; HTAB and obs-text are fine. */
+static void
+test_strict_ctl(void)
+{
+    one.cfg.rate_limit = 0;
+    struct pair p = new_pair(&one, "ctl");
+    char auth[256], v[300];
+    basic(auth, sizeof(auth), p.id, p.secret);
+    size_t n = strlen(auth);
+    memcpy(v, auth, n);
+    memcpy(v + n, "\0junk", 6);
+    struct fake f = {{"Host", "Authorization"}, {"localhost", v}, 2, {0, n + 5}, NULL};
+    expect_refused(call(&one, "GET", "/dev/v1/projects", "192.0.2.120", &f), 400, BAD_REQUEST);
+    f.lens[1] = 0; /* the same value cut at its NUL is the valid pair */
+    ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "192.0.2.120", &f).status, 201);
+    static const char *const bad[] = {"a\x01z", "a\rz", "a\nz", "a\x1fz", "a\x7fz", "a\x1bz"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_refused(with_field(&p, "GET", "/dev/v1/projects", NULL, "X-Thing", bad[i], 0), 400,
+                       BAD_REQUEST);
+    ASSERT_EQ_INT(
+        with_field(&p, "GET", "/dev/v1/projects", NULL, "X-Thing", "a\tz\x80\xff", 0).status, 201);
+}
+
+/* Exactly one Host in HTTP/1.1, at most one in HTTP/1.0; only HTTP/1.0 and HTTP/1.1. */
+static void
+test_strict_host_version(void)
+{
+    struct pair p = new_pair(&one, "hostver");
+    expect_refused(with_field(&p, "GET", "/dev/v1/projects", NULL, "Host", "localhost", 0), 400,
+                   BAD_REQUEST);
+    expect_refused(with_field(&p, "GET", "/dev/v1/projects", "HTTP/1.0", "Host", "other", 0), 400,
+                   BAD_REQUEST);
+    ASSERT_EQ_INT(with_field(&p, "GET", "/dev/v1/projects", "HTTP/1.0", NULL, NULL, 0).status, 201);
+    static const char *const versions[] = {"HTTP/1.2", "HTTP/1.9", "HTTP/2.0", "HTTP/0.9", ""};
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++)
+        expect_refused(with_field(&p, "GET", "/dev/v1/projects", versions[i], NULL, NULL, 0), 505,
+                       "{\"message\":\"HTTP Version Not Supported\"}");
+    /* HTTP/1.2 without Host is 505 as well, never let through. */
+    struct fake f = {{"X-Thing"}, {"1"}, 1, {0}, "HTTP/1.2"};
+    ASSERT_EQ_INT(call(&one, "GET", "/dev/v1/projects", "192.0.2.120", &f).status, 505);
+}
+
+/* Only a lone "chunked" transfer coding; anything else is 501 before the body is read. */
+static void
+test_strict_transfer_coding(void)
+{
+    struct pair p = new_pair(&one, "te");
+    static const char *const codings[] = {"gzip",     "identity", "gzip, chunked", "chunked, gzip",
+                                          "chunkedx", "",         "deflate"};
+    for (size_t i = 0; i < sizeof(codings) / sizeof(codings[0]); i++) {
+        struct outcome o =
+            with_field(&p, "POST", "/dev/v1/project", NULL, "Transfer-Encoding", codings[i], 0);
+        expect_refused(o, 501, "{\"message\":\"Transfer-Encoding not implemented\"}");
+    }
+    char auth[256];
+    struct fake f = {{"Host", "Authorization", "Transfer-Encoding", "Transfer-Encoding"},
+                     {"localhost", basic(auth, sizeof(auth), p.id, p.secret), "chunked", "chunked"},
+                     4,
+                     {0},
+                     NULL};
+    ASSERT_EQ_INT(pass(&one, "POST", "/dev/v1/project", "192.0.2.120", &f, true).status, 501);
+    f.values[2] = "Chunked"; /* one "chunked" (any case) goes on to the body */
+    f.names[3] = "Content-Type";
+    f.values[3] = "application/json";
+    ASSERT_EQ_INT(pass(&one, "POST", "/dev/v1/project", "192.0.2.120", &f, true).status, 0);
+    expect_refused(
+        with_field(&p, "POST", "/dev/v1/project", "HTTP/1.0", "Transfer-Encoding", "chunked", 0),
+        400, BAD_REQUEST);
+}
+
+/* HEAD takes every GET route, with the GET's status and body (the adapter sends none). */
+static void
+test_head(void)
+{
+    struct pair p = new_pair(&one, "head");
+    struct outcome get = with_field(&p, "GET", "/dev/v1/projects", NULL, NULL, NULL, 0);
+    struct outcome head = with_field(&p, "HEAD", "/dev/v1/projects", NULL, NULL, NULL, 0);
+    ASSERT_EQ_INT(head.status, get.status);
+    ASSERT_EQ_INT(head.body_len, get.body_len);
+    ASSERT_EQ_STR(head.customer_id, p.id);
+    ASSERT_EQ_INT(with_field(&p, "HEAD", "/dev/v1/project", NULL, NULL, NULL, 0).status, 400);
+    ASSERT_EQ_INT(with_field(&p, "HEAD", "/dev/v1/signkey", NULL, NULL, NULL, 0).status, 404);
+    struct fake f = {{"Host"}, {"localhost"}, 1, {0}, NULL};
+    struct outcome asset = call(&one, "HEAD", "/console/", "192.0.2.120", &f);
+    ASSERT_EQ_INT(asset.status, 200);
+    ASSERT_TRUE(asset.body_len > 0);
+    ASSERT_EQ_INT(call(&one, "HEAD", "/console/api/session", "192.0.2.120", &f).status, 200);
+}
+
+/* The path and query come from the raw target: an encoded NUL or a bad escape is 400 and
+ * closes; query names are case-sensitive; the access log never sees the authority. */
+static void
+test_raw_target(void)
+{
+    struct pair p = new_pair(&one, "rawtarget");
+    static const char *const bad[] = {
+        "/dev/v1/reset_signkey%00.json", "/console/%00",           "/console/index.html%00.js",
+        "/dev/v1/project?name=x%00junk", "/dev/v1/project?id=%00", "/dev/v1/projects%zz",
+        "/dev/v1/project?na%00me=x",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *m = strstr(bad[i], "reset") != NULL ? "POST" : "GET";
+        expect_refused(with_field(&p, m, bad[i], NULL, NULL, NULL, 0), 400, BAD_REQUEST);
+    }
+    struct outcome o = with_field(&p, "GET", "/dev/v1/project?ID=x", NULL, NULL, NULL, 0);
+    ASSERT_EQ_INT(o.status, 400);
+    ASSERT_EQ_STR(o.body, "{\"status\":\"error\",\"message\":\"id or name is required\"}");
+    ASSERT_EQ_INT(with_field(&p, "GET", "/dev/v1/project?name=x", NULL, NULL, NULL, 0).status,
+                  with_field(&p, "GET", "/dev/v1/project?name=x+", NULL, NULL, NULL, 0).status);
+    o = with_field(&p, "GET", "https://id:secret@localhost/dev/v1/%70rojects?x=1", NULL, NULL, NULL,
+                   0);
+    ASSERT_EQ_INT(o.status, 201);
+    ASSERT_EQ_STR(o.log_path, "/dev/v1/projects");
+    o = with_field(&p, "GET", "http://id:secret@localhost/a%00b", NULL, NULL, NULL, 0);
+    ASSERT_EQ_INT(o.status, 400);
+    ASSERT_EQ_STR(o.log_path, "-");
+    o = with_field(&p, "GET", "/console/%00?secret=1", NULL, NULL, NULL, 0);
+    ASSERT_EQ_STR(o.log_path, "/console/%00");
+}
+
 int
 main(void)
 {
@@ -936,6 +1093,11 @@ main(void)
     RUN(test_forward_sources);
     RUN(test_forward_classes);
     RUN(test_forward_throttle);
+    RUN(test_strict_ctl);
+    RUN(test_strict_host_version);
+    RUN(test_strict_transfer_coding);
+    RUN(test_head);
+    RUN(test_raw_target);
     close_world(&one);
     close_world(&two);
     close_world(&three);

@@ -72,7 +72,7 @@ console_route(const char *method, const char *path, size_t len)
         return r;
     bool api = (len >= 13 && memcmp(path, "/console/api/", 13) == 0) ||
                (len == 12 && memcmp(path, "/console/api", 12) == 0);
-    bool get = strcmp(method, "GET") == 0;
+    bool get = router_method_takes("GET", method);
     if (!api && get)
         return &asset_route;
     return known || (!api && !get) ? &not_allowed_route : &not_found_route;

@@ -25,12 +25,14 @@
 #include "handlers/forward.h"
 #include "handlers/routes.h"
 #include "request/body.h"
+#include "request/uri.h"
 #include "service/accesslog.h"
 #include "service/accounts.h"
 #include "service/cluster.h"
 #include "service/limiter.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -92,6 +94,15 @@ fail_app(struct request *req, int status, const char *msg)
     return -1;
 }
 
+/* True when `value` is exactly the transfer coding "chunked" (any case, trailing blanks). */
+static bool
+is_chunked(const char *value, size_t len)
+{
+    while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+        len--;
+    return len == 7 && strncasecmp(value, "chunked", 7) == 0;
+}
+
 /* request_field_fn: note what the strict checks need about one header field. */
 static int
 scan_field(void *ctx, const char *name, size_t name_len, const char *value, size_t value_len)
@@ -101,6 +112,11 @@ scan_field(void *ctx, const char *name, size_t name_len, const char *value, size
     for (size_t i = 0; i < name_len; i++)
         if (name[i] == ' ' || name[i] == '\t')
             h->bad_name = true;
+    for (size_t i = 0; i < value_len; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f) /* RFC 9110 section 5.5 */
+            h->ctl = true;
+    }
     if (name_len == 13 && strncasecmp(name, "Authorization", 13) == 0) {
         h->auth_count++;
         h->auth = value;
@@ -110,9 +126,10 @@ scan_field(void *ctx, const char *name, size_t name_len, const char *value, size
             h->cl_conflict = true;
         h->content_length = value;
     } else if (name_len == 17 && strncasecmp(name, "Transfer-Encoding", 17) == 0) {
+        h->te_chunked = !h->has_te && is_chunked(value, value_len); /* a second one adds one */
         h->has_te = true;
     } else if (name_len == 4 && strncasecmp(name, "Host", 4) == 0) {
-        h->has_host = true;
+        h->host_count++;
     } else if (name_len == 12 && strncasecmp(name, "Content-Type", 12) == 0) {
         h->content_type = value;
     } else if (name_len == 15 && strncasecmp(name, "X-Forwarded-For", 15) == 0) {
@@ -123,7 +140,13 @@ scan_field(void *ctx, const char *name, size_t name_len, const char *value, size
     return 0;
 }
 
-/* Phase: the header section against RFC 9112 and the size limit. */
+/*
+ * Phase: the request line and header section against RFC 9112 and the size limit. Only
+ * HTTP/1.0 and HTTP/1.1 are spoken (505); a control byte in a field value, a name with a
+ * blank, two Authorization or Host fields, no Host in HTTP/1.1, conflicting framing or
+ * Transfer-Encoding in HTTP/1.0 are 400; a transfer coding other than a lone "chunked" is
+ * 501. Each closes the connection: what follows the header section cannot be trusted.
+ */
 static int
 phase_strict(struct request *req)
 {
@@ -131,12 +154,58 @@ phase_strict(struct request *req)
     req->io->each_field(req->engine, scan_field, h);
     req->has_body = h->has_te || (h->content_length != NULL && strcmp(h->content_length, "0") != 0);
     bool http11 = strcmp(req->version, "HTTP/1.1") == 0;
-    if (h->bad_name || h->auth_count > 1 || h->cl_conflict || (h->has_te && h->cl_count > 0) ||
-        (http11 && !h->has_host))
+    if (!http11 && strcmp(req->version, "HTTP/1.0") != 0)
+        return fail(req, 505, "HTTP Version Not Supported", true);
+    if (h->bad_name || h->ctl || h->auth_count > 1 || h->cl_conflict ||
+        (h->has_te && (h->cl_count > 0 || !http11)) || h->host_count > 1 ||
+        (http11 && h->host_count == 0))
         return fail(req, 400, "Bad Request", true);
+    if (h->has_te && !h->te_chunked)
+        return fail(req, 501, "Transfer-Encoding not implemented", true);
     if (h->bytes > (size_t)req->app->cfg->max_header)
         return fail(req, 431, "Request header fields too large", true);
     return 0;
+}
+
+/*
+ * Decode the raw target into req->target (its path) and req->query; the access log names the
+ * decoded path, never the scheme, authority (userinfo) or query. A target that cannot be
+ * decoded leaves req->target NULL (phase_target refuses it) and logs its raw path when it is
+ * in origin form, else "-".
+ */
+static void
+decode_target(struct request *req)
+{
+    const char *raw = req->raw_target != NULL ? req->raw_target : "";
+    size_t len = req->raw_target != NULL ? req->raw_target_len : 0;
+    const char *query = NULL;
+    size_t query_len = 0;
+    int n = -EINVAL;
+    req->target_buf = ra_malloc(len + 2);
+    if (req->target_buf != NULL && len == 1 && raw[0] == '*') {
+        memcpy(req->target_buf, "*", 2); /* OPTIONS *: routes nowhere */
+        n = 1;
+    } else if (req->target_buf != NULL) {
+        n = uri_split_target(raw, len, req->target_buf, len + 2, &query, &query_len);
+    }
+    if (n >= 0 && (query == NULL || query_parse(&req->query, query, query_len) == 0)) {
+        req->target = req->target_buf;
+        copy_bounded(req->log_path, sizeof(req->log_path), req->target);
+        return;
+    }
+    size_t k = 0;
+    while (k < len && k < sizeof(req->log_path) - 1 && raw[0] == '/' && raw[k] != '?')
+        k++;
+    memcpy(req->log_path, k > 0 ? raw : "-", k > 0 ? k : 1);
+    req->log_path[k > 0 ? k : 1] = '\0';
+}
+
+/* Phase: a target that decode_target() could not read (a bad escape, an encoded NUL, a form
+ * that is neither origin nor absolute) matches no route and no parameter. */
+static int
+phase_target(struct request *req)
+{
+    return req->target == NULL ? fail(req, 400, "Bad Request", true) : 0;
 }
 
 /* Parse the IP address text[0..n) (no port) into *out. */
@@ -340,6 +409,7 @@ phase_dispatch(struct request *req)
 
 static const struct phase phases[] = {
     {"strict headers", STAGE_HEAD, 0, phase_strict},
+    {"request target", STAGE_HEAD, 0, phase_target},
     {"forwarded client", STAGE_HEAD, 0, phase_forwarded},
     {"route", STAGE_HEAD, 0, phase_route},
     {"original request", STAGE_HEAD, ROUTE_ORIGINAL, forward_original},
@@ -389,7 +459,7 @@ gate_head(const struct app *app, struct request *req)
     for (int i = 15; i >= 0; i--, n >>= 4)
         req->id[i] = "0123456789abcdef"[n & 15];
     copy_bounded(req->log_method, sizeof(req->log_method), req->method);
-    copy_bounded(req->log_path, sizeof(req->log_path), req->target);
+    decode_target(req);
     run_stage(req, STAGE_HEAD);
     if (req->reply.status != 0 && req->has_body) {
         req->reply.close = true; /* refused before its body: answer now, never read it */
@@ -430,6 +500,10 @@ gate_finish(struct request *req)
     req->json = NULL;
     ra_buf_cleanup(&req->body);
     reply_cleanup(&req->reply);
+    query_cleanup(&req->query);
+    ra_free(req->target_buf);
+    req->target_buf = NULL;
+    req->target = NULL;
     ra_wipe(&req->session, sizeof(req->session));
 }
 

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,26 +44,79 @@ struct http_server {
     struct listen_file unix_file; /* its file, removed at stop */
 };
 
+/*
+ * A request as this adapter allocates it: the engine-neutral request, what each_field needs
+ * of the connection, and the request-target copied as received (libmicrohttpd decodes its own
+ * copy in place once the URI log callback has run).
+ */
+struct mhd_request {
+    struct request req;
+    struct MHD_Connection *conn;
+    const char *head_end; /* the byte after the header section in the read buffer, or NULL */
+    char raw_target[];
+};
+
 struct field_scan {
     request_field_fn fn;
     void *ctx;
+    const char *key; /* the field held back until the next one shows where it ends */
+    size_t key_size;
+    const char *value;
+    bool held;
+    bool stop;
 };
 
-/* MHD_KeyValueIteratorN: hand one header field to the pipeline's callback. */
+/*
+ * The length of a value as received. libmicrohttpd 0.9.75 parses header lines in place in its
+ * read buffer, overwrites each line's CR and LF with NUL and gives a value's length up to its
+ * first NUL, so a NUL inside a value would silently cut it. The line really runs on to `next`
+ * (the next field's name, or the end of the header section), less the NULs of its line end
+ * (`ends` at most: 2 for CRLF, 4 with the empty line that closes the section). A NUL just before
+ * a bare LF cannot be told from a CR and is not seen.
+ */
+static size_t
+received_length(const char *value, const char *next, size_t ends)
+{
+    size_t len = strlen(value);
+    if (next == NULL || (uintptr_t)next <= (uintptr_t)value + len)
+        return len;
+    size_t n = (size_t)((uintptr_t)next - (uintptr_t)value);
+    for (size_t t = 0; t < ends && n > len && value[n - 1] == '\0'; t++)
+        n--;
+    return n;
+}
+
+/* Hand the field held back in scan, which ends before `next`, to the pipeline's callback. */
+static void
+release_field(struct field_scan *scan, const char *next, size_t ends)
+{
+    if (!scan->held || scan->stop)
+        return;
+    size_t n = received_length(scan->value, next, ends);
+    scan->stop = scan->fn(scan->ctx, scan->key, scan->key_size, scan->value, n) != 0;
+    scan->held = false;
+}
+
+/* MHD_KeyValueIteratorN: the previous field ends where this one starts; hold this one. */
 static enum MHD_Result
 pass_field(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
            size_t value_size)
 {
     (void)kind;
+    (void)value_size;
     struct field_scan *scan = cls;
-    return scan->fn(scan->ctx, key, key_size, value, value_size) == 0 ? MHD_YES : MHD_NO;
+    release_field(scan, key, 2);
+    *scan = (struct field_scan){scan->fn, scan->ctx, key, key_size, value, true, scan->stop};
+    return scan->stop ? MHD_NO : MHD_YES;
 }
 
 static void
 each_field(void *engine, request_field_fn fn, void *ctx)
 {
-    struct field_scan scan = {fn, ctx};
-    MHD_get_connection_values_n(engine, MHD_HEADER_KIND, pass_field, &scan);
+    struct mhd_request *m = engine;
+    struct field_scan scan = {.fn = fn, .ctx = ctx};
+    MHD_get_connection_values_n(m->conn, MHD_HEADER_KIND, pass_field, &scan);
+    release_field(&scan, m->head_end, 4);
 }
 
 struct field_find {
@@ -85,20 +139,15 @@ find_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *valu
 static const char *
 field(void *engine, const char *name, int *count)
 {
+    struct mhd_request *m = engine;
     struct field_find f = {name, NULL, 0};
-    MHD_get_connection_values(engine, MHD_HEADER_KIND, find_field, &f);
+    MHD_get_connection_values(m->conn, MHD_HEADER_KIND, find_field, &f);
     if (count != NULL)
         *count = f.count;
     return f.value;
 }
 
-static const char *
-query(void *engine, const char *name)
-{
-    return MHD_lookup_connection_value(engine, MHD_GET_ARGUMENT_KIND, name);
-}
-
-static const struct request_io mhd_io = {each_field, field, query};
+static const struct request_io mhd_io = {each_field, field};
 
 /* MHD_ContentReaderFreeCallback for a NUL-terminated body that holds a secret. */
 static void
@@ -139,39 +188,63 @@ queue_reply(struct MHD_Connection *conn, struct request *req)
     return ret;
 }
 
-/* A new request once its header section is in: fill the engine view, run the head stage. */
-static struct request *
-begin(struct http_server *s, struct MHD_Connection *conn, const char *url, const char *method,
-      const char *version)
+/*
+ * MHD_OPTION_URI_LOG_CALLBACK: a new request whose request line is in. Its request-target is
+ * copied as received, before libmicrohttpd splits and decodes it; the request becomes the
+ * connection's con_cls. NULL when out of memory (libmicrohttpd then closes the connection).
+ */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    struct request *req = ra_calloc(1, sizeof(*req));
-    if (req == NULL)
+    (void)cls;
+    size_t n = strlen(uri);
+    struct mhd_request *m = ra_calloc(1, sizeof(*m) + n + 1);
+    if (m == NULL)
         return NULL;
+    memcpy(m->raw_target, uri, n + 1);
+    m->conn = conn;
+    m->req.raw_target = m->raw_target;
+    m->req.raw_target_len = n;
+    return m;
+}
+
+/* The header section is in: fill the rest of the engine view, run the head stage. */
+static void
+begin(struct http_server *s, struct mhd_request *m, const char *method, const char *version)
+{
+    struct request *req = &m->req;
     const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        MHD_get_connection_info(m->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *hs =
+        MHD_get_connection_info(m->conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    m->head_end = hs != NULL ? method + hs->header_size : NULL; /* the request line starts
+                                                                 * with the method */
     req->method = method;
-    req->target = url;
     req->version = version;
     req->peer = ci ? ci->client_addr : NULL;
     req->tls = s->tls_cert != NULL;
     req->io = &mhd_io;
-    req->engine = conn;
+    req->engine = m;
     gate_head(s->app, req);
-    return req;
 }
 
+/*
+ * libmicrohttpd sends no body with the reply to a HEAD request (it keeps the Content-Length
+ * of the body it would have sent), so a HEAD reply needs nothing here.
+ */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
            const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
+    (void)url; /* decoded by libmicrohttpd: the pipeline decodes raw_target itself */
     struct http_server *s = cls;
-    struct request *req = *con_cls;
-    if (req == NULL) {
-        req = begin(s, conn, url, method, version);
-        if (req == NULL)
-            return MHD_NO;
+    struct mhd_request *m = *con_cls;
+    if (m == NULL)
+        return MHD_NO;
+    struct request *req = &m->req;
+    if (req->app == NULL) {
+        begin(s, m, method, version);
         atomic_fetch_add(&s->inflight, 1);
-        *con_cls = req;
         /* Refused before its body: answer now (the gate closes) rather than read the body. */
         if (req->reply.status != 0 && req->has_body)
             return queue_reply(conn, req);
@@ -199,13 +272,15 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)conn;
     (void)toe;
     struct http_server *s = cls;
-    struct request *req = *con_cls;
-    if (req == NULL)
-        return;
-    gate_finish(req);
-    ra_free(req);
+    struct mhd_request *m = *con_cls;
     *con_cls = NULL;
-    atomic_fetch_sub(&s->inflight, 1);
+    if (m == NULL)
+        return;
+    if (m->req.app != NULL) { /* the pipeline ran: its log line, its memory */
+        gate_finish(&m->req);
+        atomic_fetch_sub(&s->inflight, 1);
+    }
+    ra_free(m);
 }
 
 /* libmicrohttpd's own diagnostics, at debug level: they may quote client input. */
@@ -270,8 +345,8 @@ start_daemon(struct http_server *s, const struct config *cfg, const struct liste
         (unsigned int)cfg->max_conns_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)cfg->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
         MHD_OPTION_STRICT_FOR_CLIENT, (int)0, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned int)LISTEN_BACKLOG, MHD_OPTION_ARRAY,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)LISTEN_BACKLOG, MHD_OPTION_ARRAY,
         s->tls_cert != NULL ? tls_opts : &tls_opts[3], MHD_OPTION_END);
 }
 

@@ -2,16 +2,19 @@
 /*
  * request.h: one HTTP request as the rest of the server sees it, whatever engine parsed it.
  *
- * The engine adapter (http/) fills the first block: method, target, version, the peer's
- * address, whether TLS carried the request, and the lookups below, which read the engine's
- * own parsed header fields and query parameters. The pipeline (gate/) fills the rest as its
- * phases run, and every handler decides `reply`. All of a request's memory hangs off this
- * struct and is released by gate_finish().
+ * The engine adapter (http/) fills the first block: method, the request-target exactly as
+ * received, version, the peer's address, whether TLS carried the request, and the header
+ * lookups below, which read the engine's own parsed header fields. The pipeline (gate/)
+ * derives the decoded path and the query parameters from the raw target itself (uri.c,
+ * query.c), so no engine's decoding reaches routing, fills the rest as its phases run, and
+ * every handler decides `reply`. All of a request's memory hangs off this struct and is
+ * released by gate_finish().
  */
 #ifndef RA_SERVER_REQUEST_REQUEST_H
 #define RA_SERVER_REQUEST_REQUEST_H
 
 #include "common/buf.h"
+#include "request/query.h"
 #include "request/reply.h"
 #include "request/router.h"
 #include "store/store.h"
@@ -24,7 +27,9 @@
 struct app;
 struct acct;
 
-/* Called once per header field, in order; return non-zero to stop. */
+/* Called once per header field, in order, with every byte of the value as received (an
+ * engine must not cut a value at a NUL: the strict phase refuses control bytes); return
+ * non-zero to stop. */
 typedef int (*request_field_fn)(void *ctx, const char *name, size_t name_len, const char *value,
                                 size_t value_len);
 
@@ -35,8 +40,6 @@ struct request_io {
     /* The value of the first header field named `name` (ASCII case-insensitive), or NULL;
      * *count (when not NULL) receives how many fields have that name. */
     const char *(*field)(void *engine, const char *name, int *count);
-    /* The value of query parameter `name`, or NULL when absent. */
-    const char *(*query)(void *engine, const char *name);
 };
 
 /* What the strict phase learns from one scan of the header section. */
@@ -48,7 +51,9 @@ struct request_fields {
     int cl_count;
     bool cl_conflict;
     bool has_te;
-    bool has_host;
+    bool te_chunked; /* one Transfer-Encoding field, exactly "chunked" */
+    int host_count;
+    bool ctl; /* a control byte in a field value */
     bool bad_name;
     size_t bytes;                /* each field counts name + value + 4 (": " and CRLF) */
     const char *forwarded_for;   /* X-Forwarded-For (the last one seen) */
@@ -59,7 +64,10 @@ struct request_fields {
 struct request {
     /* Filled by the engine adapter before gate_head(). */
     const char *method;
-    const char *target; /* the request target without its query */
+    /* The request-target as received on the request line (origin-form path and query, or
+     * absolute-form), not decoded; raw_target_len bytes, need not be NUL-terminated. */
+    const char *raw_target;
+    size_t raw_target_len;
     const char *version;
     const struct sockaddr *peer; /* NULL when unknown */
     bool tls;
@@ -68,6 +76,11 @@ struct request {
 
     /* Filled by the pipeline. */
     const struct app *app;
+    /* The decoded path of raw_target (no scheme, authority, query or fragment), "" until the
+     * strict phase has decoded it; owned. */
+    const char *target;
+    char *target_buf;
+    struct query query; /* the decoded query parameters */
     uint64_t start_ns;
     char id[20];
     /* The method and path the access log names: the original request's for forward
@@ -101,11 +114,12 @@ request_field(const struct request *req, const char *name)
     return req->io->field(req->engine, name, NULL);
 }
 
-/* The value of query parameter `name`, or NULL. */
+/* The decoded value of query parameter `name` (compared case-sensitively; the first one when
+ * repeated), or NULL when absent or given without "=". */
 static inline const char *
 request_query(const struct request *req, const char *name)
 {
-    return req->io->query(req->engine, name);
+    return query_get(&req->query, name);
 }
 
 /* True when a Content-Type value names application/json, with or without parameters. */

@@ -35,6 +35,13 @@ path_matches(const struct route *r, const char *path, size_t len)
            ((r->flags & ROUTE_PREFIX) != 0 && (path[n] == '/' || r->path[n - 1] == '/'));
 }
 
+bool
+router_method_takes(const char *route_method, const char *method)
+{
+    return strcmp(route_method, "*") == 0 || strcmp(route_method, method) == 0 ||
+           (strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0);
+}
+
 const struct route *
 router_match(const struct route *table, size_t n, const char *method, const char *path, size_t len,
              bool *path_known)
@@ -46,7 +53,7 @@ router_match(const struct route *table, size_t n, const char *method, const char
         if (!path_matches(r, path, len))
             continue;
         known = true;
-        if (strcmp(r->method, "*") == 0 || strcmp(r->method, method) == 0)
+        if (router_method_takes(r->method, method))
             found = r;
     }
     if (path_known != NULL)

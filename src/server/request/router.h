@@ -49,14 +49,18 @@ struct route {
  */
 const char *router_path(const char *target, size_t *len);
 
+/* True when a route of method `route_method` takes a request of `method`: the same method,
+ * any method for "*", and HEAD wherever GET is taken (RFC 9110 section 9.3.2). */
+bool router_method_takes(const char *route_method, const char *method);
+
 /*
  * The route of (method, path) in table[0..n), or NULL: the first entry that matches. `path` is
  * as router_path() returns it; matching is case-sensitive, and exact unless the route has
  * ROUTE_PREFIX, when it also takes every path that continues the route's path with "/" (or
  * every path that starts with it, when the route's path ends with "/"). A
- * route whose method is "*" takes every method. *path_known (may be NULL) tells whether some
- * route has that path under another method (then the answer is 405 rather than 404 where the
- * caller distinguishes them).
+ * route whose method is "*" takes every method, a GET route HEAD too. *path_known (may be NULL)
+ * tells whether some route has that path under another method (then the answer is 405 rather than
+ * 404 where the caller distinguishes them).
  */
 const struct route *router_match(const struct route *table, size_t n, const char *method,
                                  const char *path, size_t len, bool *path_known);

@@ -29,8 +29,8 @@ is_unreserved(char c)
     return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-static int
-hex_value(char c)
+int
+uri_hex_value(char c)
 {
     if (is_digit(c))
         return c - '0';
@@ -80,8 +80,8 @@ decode(const char *in, size_t n, char *out, size_t cap)
     for (size_t i = 0; i < n; i++) {
         int hi = -1, lo = -1;
         if (in[i] == '%' && i + 2 < n) {
-            hi = hex_value(in[i + 1]);
-            lo = hex_value(in[i + 2]);
+            hi = uri_hex_value(in[i + 1]);
+            lo = uri_hex_value(in[i + 2]);
         }
         bool escape = hi >= 0 && lo >= 0;
         if (!escape && in[i] == '%') {
@@ -156,4 +156,45 @@ uri_clean_path(const char *target, size_t len, char *out, size_t cap)
     n = (int)remove_dots(out, (size_t)n);
     out[n] = '\0';
     return n;
+}
+
+int
+uri_split_target(const char *target, size_t len, char *out, size_t cap, const char **query,
+                 size_t *query_len)
+{
+    size_t start = 0, end = 0;
+    int rc = locate_path(target, len, &start, &end);
+    if (rc < 0)
+        return rc;
+    *query = NULL;
+    *query_len = 0;
+    if (end < len && target[end] == '?') {
+        const char *hash = memchr(target + end + 1, '#', len - end - 1);
+        *query = target + end + 1;
+        *query_len = hash != NULL ? (size_t)(hash - *query) : len - end - 1;
+    }
+    if (start == end) { /* "http://host" names the root */
+        target = "/";
+        start = 0;
+        end = 1;
+    }
+    size_t o = 0;
+    for (size_t i = start; i < end; i++, o++) {
+        char c = target[i];
+        if (c == '%') {
+            int hi = end - i > 2 ? uri_hex_value(target[i + 1]) : -1;
+            int lo = end - i > 2 ? uri_hex_value(target[i + 2]) : -1;
+            if (hi < 0 || lo < 0)
+                return -EINVAL;
+            c = (char)(hi * 16 + lo);
+            i += 2;
+        }
+        if (c == '\0')
+            return -EINVAL;
+        if (o + 1 >= cap)
+            return -ENAMETOOLONG;
+        out[o] = c;
+    }
+    out[o] = '\0';
+    return (int)o;
 }

@@ -22,4 +22,19 @@
  */
 int uri_clean_path(const char *target, size_t len, char *out, size_t cap);
 
+/* The value of the hex digit c (either case), or -1. */
+int uri_hex_value(char c);
+
+/*
+ * Split the request target target[0..len) (origin-form, or absolute-form whose scheme and
+ * authority, userinfo included, are skipped) for routing: its path percent-decoded into
+ * out[0..cap), NUL-terminated ("/" when an absolute-form target has none), and where its query
+ * (after "?", up to a "#") starts (*query) and how long it is (*query_len; *query is NULL when
+ * there is no "?"). Returns the path's length; -EINVAL for a "%" that does not start an escape
+ * of two hex digits, a path that would hold a NUL (a byte, or "%00"), or a target of another
+ * form; -ENAMETOOLONG when the path does not fit.
+ */
+int uri_split_target(const char *target, size_t len, char *out, size_t cap, const char **query,
+                     size_t *query_len);
+
 #endif
