@@ -12,6 +12,7 @@
 #include "service/accounts.h"
 #include "service/cluster.h"
 #include "service/limiter.h"
+#include "service/metrics.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -120,6 +121,8 @@ app_open(struct app *app, const struct config *cfg, struct store *st,
         rc = open_limiters(app);
     if (rc == 0)
         rc = credtab_new(key, app->accounts, &app->creds);
+    if (rc == 0 && !cfg->no_metrics && (app->metrics = metrics_new()) == NULL)
+        rc = -ENOMEM;
     cluster_init(app);
     if (rc == 0 && (rc = cluster_load(app)) < 0)
         ra_log(RA_LOG_ERR, "cannot load credentials: %s", strerror(-rc));
@@ -140,6 +143,8 @@ app_cleanup(struct app *app)
     limiter_free(app->signin_fails);
     accounts_free(app->accounts);
     ra_free(app->forward);
+    metrics_free(app->metrics);
+    app->metrics = NULL;
     secret_hasher_wipe(&app->hasher);
     app->log = NULL;
     app->creds = NULL;

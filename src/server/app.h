@@ -25,6 +25,7 @@ struct accounts;
 struct limiter;
 struct accesslog;
 struct forward_rules;
+struct metrics;
 
 /* Window lengths of the three limiters. */
 #define APP_RATE_WINDOW_MS 1000
@@ -38,6 +39,15 @@ struct node_state {
     _Atomic int64_t applied;        /* the last change-feed row applied */
     _Atomic int live;               /* live nodes, this one included (at least 1) */
     _Atomic int rank;               /* this node's place among them, from 0 */
+    _Atomic int64_t synced_ms;      /* unix ms the feed was last read to its end; 0 = never */
+};
+
+/* The last readiness probe of the store (handlers/admin_routes.c), kept about a second so
+ * that scrapes do not reach the store more often than that. */
+struct store_probe {
+    _Atomic int64_t at_ms; /* unix ms of the probe; 0 = none yet */
+    _Atomic bool up;       /* the store answered */
+    _Atomic int64_t head;  /* the change feed's head it read */
 };
 
 struct app {
@@ -55,6 +65,9 @@ struct app {
     /* The rate classes of forward authentication (--forward-limit). */
     struct forward_rules *forward;
     _Atomic uint64_t requests; /* request ids */
+    struct metrics *metrics;   /* NULL with --no-metrics: nothing is counted */
+    _Atomic bool draining;     /* set at SIGTERM/SIGINT, before the listener stops */
+    struct store_probe probe;
     struct node_state node;
     bool has_trusted_proxy;          /* --trusted-proxy given */
     unsigned char trusted_proxy[16]; /* its address, canonical (limiter_addr_bytes) */

@@ -55,6 +55,8 @@ struct config {
     long session_max_s;        /* console: a session ends this long after sign-in */
     long signin_fail_limit;    /* console: failed sign-ins per account per 15 minutes */
     long signin_ip_fail_limit; /* console: failed sign-ins per client IP per 15 minutes */
+    const char *admin_listen;  /* ADDR:PORT of the admin listener; NULL = none */
+    bool no_metrics;           /* count nothing per request or connection */
     /* command-specific */
     const char *account; /* --account NAME */
     const char *out;     /* --out FILE */
@@ -128,8 +130,10 @@ struct config_option {
     /* CONFIG_STRING: when set, the value must be one of these "|"-separated words (it is
      * also `arg`). */
     const char *choices;
-    bool live;   /* a running server applies a new value on SIGHUP */
-    bool secret; /* check-config never prints the value */
+    const char *example; /* a value the example configuration suggests (commented out) when
+                          * the option has no default; NULL: the `arg` placeholder */
+    bool live;           /* a running server applies a new value on SIGHUP */
+    bool secret;         /* check-config never prints the value */
 };
 
 /* The option table, in the order --help lists it; *count gets its length. */

@@ -229,7 +229,10 @@ example_option(const struct config *cfg, const struct config_option *o)
         return;
     }
     const char *v = value_text(set ? cfg : &defaults, o, buf, sizeof(buf));
-    printf("%s%s = %s\n", set ? "" : "#", name, v != NULL ? v : o->arg);
+    printf("%s%s = %s\n", set ? "" : "#", name,
+           v != NULL            ? v
+           : o->example != NULL ? o->example
+                                : o->arg);
 }
 
 int

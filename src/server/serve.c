@@ -22,12 +22,14 @@
 #include "service/credtab.h"
 #include "common/alloc.h"
 #include "common/log.h"
+#include "http/admin.h"
 #include "http/server.h"
 #include "privdrop.h"
 #include "reload.h"
 #include "request/body.h"
 #include "service/accesslog.h"
 #include "service/cluster.h"
+#include "service/metrics.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -151,7 +153,7 @@ housekeeping_loop(struct app *app, struct http_server *http, const sigset_t *sig
             last_flush = now;
         }
         if (now - last_touch >= FLUSH_LAST_USED_S * 1000) {
-            if (credtab_flush_last_used(app->creds, st) < 0)
+            if (metrics_store_result(app->metrics, credtab_flush_last_used(app->creds, st)) < 0)
                 ra_log(RA_LOG_WARN, "could not record last-used times; will retry");
             st->ops->session_purge(st->priv, app_now_s(app), app->cfg->session_idle_s);
             notify_status(app, NULL);
@@ -192,22 +194,31 @@ run_with_store(const struct config *cfg, struct store *st, const unsigned char *
     struct app app;
     int rc = app_open(&app, cfg, st, key);
     struct http_server *http = NULL;
+    struct http_admin *admin = NULL;
     struct sync_thread sync = {.app = &app};
     struct reload_history *history = NULL;
     if (rc == 0)
         rc = http_server_start(&app, &http);
-    if (rc == 0 && (rc = leave_root(cfg)) < 0)
+    if (rc == 0 && cfg->admin_listen != NULL && (rc = http_admin_start(&app, &admin)) < 0)
         http_server_stop(http, 0);
-    if (rc == 0 && (rc = -pthread_create(&sync.tid, NULL, sync_main, &sync)) < 0)
+    if (rc == 0 && (rc = leave_root(cfg)) < 0) {
+        http_admin_stop(admin);
         http_server_stop(http, 0);
+    }
+    if (rc == 0 && (rc = -pthread_create(&sync.tid, NULL, sync_main, &sync)) < 0) {
+        http_admin_stop(admin);
+        http_server_stop(http, 0);
+    }
     if (rc == 0) {
         ra_log(RA_LOG_INFO, "%zu credential pairs loaded; node %s", credtab_size(app.creds),
                app.node.id);
         notify_status(&app, "READY=1");
         housekeeping_loop(&app, http, &signals, &history);
+        atomic_store(&app.draining, true); /* /readyz answers 503 from now on */
         sd_notify(0, "STOPPING=1\nSTATUS=stopping: finishing in-flight requests");
         ra_log(RA_LOG_INFO, "stopping: finishing in-flight requests");
         http_server_stop(http, GRACE_MS);
+        http_admin_stop(admin);
         atomic_store(&sync.stop, true);
         pthread_join(sync.tid, NULL);
         credtab_flush_last_used(app.creds, st);

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Helpers for the restauthd end-to-end tests: starting servers, running the CLI and talking
-HTTP(S) to 127.0.0.1 with curl, http.client and raw TLS sockets. Standard library only."""
+HTTP(S) to 127.0.0.1 with curl, http.client and raw TLS sockets. Every response read through
+Server.request and Server.curl is checked against the OpenAPI documents (openapi_check.py)."""
 
 import base64
 import http.client
@@ -16,6 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+import openapi_check
 
 REPO = Path(__file__).resolve().parents[2]
 HEX32 = re.compile(r"\A[0-9a-f]{32}\Z")
@@ -469,6 +472,7 @@ class Server:
                 r = c.getresponse()
                 data = r.read()
                 resp = Resp(r.status, list(r.getheaders()), data)
+                openapi_check.check(method, path, resp.status, resp.header("Content-Type"), data)
                 if conn is None:
                     self._conn_used = True
                     if r.will_close:
@@ -517,7 +521,9 @@ class Server:
         for line in lines[1:]:
             k, _, v = line.partition(":")
             headers_out.append((k.strip(), v.strip()))
-        return Resp(status, headers_out, bfile.read_bytes())
+        resp = Resp(status, headers_out, bfile.read_bytes())
+        openapi_check.check(method, path, resp.status, resp.header("Content-Type"), resp.body)
+        return resp
 
     def raw(self, timeout=5.0):
         return RawConn(self.port, self.ctx, timeout=timeout, tls=self.tls)
@@ -570,6 +576,62 @@ def terminate(proc):
             proc.kill()
             proc.wait()
     return proc.returncode
+
+
+# ----------------------------------------------------------------------------------------
+# The admin listener
+
+def admin_get(port, path, timeout=10):
+    """GET path on the admin listener (plain HTTP); returns (status, media type, body)."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        ctype = (r.getheader("Content-Type") or "").split(";")[0].strip()
+        return r.status, ctype, r.read()
+    finally:
+        c.close()
+
+
+def scrape(port):
+    """The text of /metrics."""
+    status, ctype, body = admin_get(port, "/metrics")
+    assert status == 200 and ctype == "text/plain", (status, ctype, body[:200])
+    return body.decode("utf-8")
+
+
+def check_metrics_text(text):
+    """promtool (Debian package prometheus) must accept the exposition."""
+    promtool = require_tool("promtool")
+    cp = subprocess.run([promtool, "check", "metrics"], input=text.encode(),
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    assert cp.returncode == 0, f"promtool: {cp.stdout!r} {cp.stderr!r}"
+
+
+SAMPLE = re.compile(r'\A([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)\Z')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_metrics(text):
+    """Samples of an exposition: {(name, ((label, value), ...)): float}."""
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = SAMPLE.match(line)
+        assert m, f"not a sample line: {line!r}"
+        labels = tuple(sorted(LABEL.findall(m.group(2) or "")))
+        out[(m.group(1), labels)] = float(m.group(3))
+    return out
+
+
+def metric(samples, name, **labels):
+    """The value of the sample of `name` whose labels are `labels` (a label given as None may
+    have any value); 0 when there is none. Exactly one sample may match."""
+    found = [v for (n, ls), v in samples.items() if n == name and len(ls) == len(labels) and
+             all(k in labels and (labels[k] is None or labels[k] == v2) for k, v2 in ls)]
+    assert len(found) <= 1, (name, labels, found)
+    return found[0] if found else 0
 
 
 # ----------------------------------------------------------------------------------------

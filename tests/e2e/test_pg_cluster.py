@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from e2e_lib import Console, Server, project_list, read_secret_file, set_login
+from e2e_lib import (Console, Server, admin_get, free_port, metric, parse_metrics, project_list,
+                     read_secret_file, scrape, set_login, wait_tcp)
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = ROOT / "tests" / "pg" / "pg-server.sh"
@@ -228,6 +229,7 @@ def test_postgresql_stops_and_comes_back(pg, cluster):
     start_all(cluster)
     a, b, c = cluster
     cred = a.account_with_secret("faults")
+    assert a.wait_auth_ok(cred).status != 401  # the CLI's pair reaches a node through the feed
     made = a.create(cred, "kept")
     wait_until(lambda: all_applied(a))  # no feed row left to drop a list cached now
     for n in cluster:
@@ -266,6 +268,32 @@ def test_postgresql_stops_and_comes_back(pg, cluster):
     other = a.add_secret("faults")
     for n in cluster:
         assert n.wait_auth_ok(other, timeout=5).status == 201
+
+
+def test_readyz_follows_the_store(pg, cluster):
+    node = cluster[0]
+    port = free_port()
+    node.start("--admin-listen", f"127.0.0.1:{port}")
+    assert wait_tcp(port, node.proc, 10), node.stderr_text()[-2000:]
+
+    def readyz():
+        return admin_get(port, "/readyz")[::2]
+
+    wait_until(lambda: readyz()[0] == 200)
+    assert readyz() == (200, b'{"status":"ready","failing":[]}')
+    assert metric(parse_metrics(scrape(port)), "restauthd_store_up") == 1
+    pg_ctl(pg, "halt")
+    try:
+        # The probe is reused for about a second, then finds the store gone.
+        wait_until(lambda: readyz()[0] == 503)
+        assert readyz() == (503, b'{"status":"not ready","failing":["store"]}')
+        assert admin_get(port, "/healthz")[0] == 200
+        got = parse_metrics(scrape(port))
+        assert metric(got, "restauthd_store_up") == 0
+        assert metric(got, "restauthd_store_errors_total") >= 1
+    finally:
+        pg_ctl(pg, "resume")
+    wait_until(lambda: readyz()[0] == 200, timeout=20)
 
 
 def test_a_killed_node_catches_up(cluster):

@@ -25,13 +25,14 @@
         "--rate-limit", "--auth-fail-limit", "--max-body", "--max-header", "--max-conns",          \
         "--max-conns-per-ip", "--idle-timeout", "--get-status", "--max-projects", "--max-secrets", \
         "--sync-interval-ms", "--session-idle-s", "--session-max-s", "--signin-fail-limit",        \
-        "--signin-ip-fail-limit", "--trusted-proxy", "--socket-mode", "--forward-limit", "--user"
+        "--signin-ip-fail-limit", "--trusted-proxy", "--socket-mode", "--forward-limit", "--user", \
+        "--admin-listen", "--no-metrics"
 #define COMMON "--store", "--key-file", "--help", "--config", "--log-format", "--log-level"
 
 /* Which command takes which option, written out apart from the table as the reference. */
 static const struct {
     const char *words;
-    const char *options[32];
+    const char *options[48];
 } accepted[] = {
     {"init", {COMMON, "--max-projects", "--demo-credentials"}},
     {"serve", {SERVER}},

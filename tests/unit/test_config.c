@@ -403,6 +403,8 @@ test_usage(void)
         "--session-max-s",
         "--signin-fail-limit",
         "--signin-ip-fail-limit",
+        "--admin-listen",
+        "--no-metrics",
         "--account",
         "--out",
         "--demo-credentials",

@@ -20,6 +20,7 @@
 #include "console/signin_limit.h"
 #include "service/cluster.h"
 #include "service/creds.h"
+#include "service/metrics.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -38,10 +39,12 @@ reply_buf(struct reply *out, int status, struct ra_buf *b)
     reply_json(out, status, body, len);
 }
 
-/* Reply to a store failure: 503 when the store cannot be reached now, else 500. */
+/* Reply to a store failure: 503 when the store cannot be reached now, else 500. Counted for
+ * /metrics: this is where the console's store failures meet. */
 static void
 reply_failure(struct request *req, int rc)
 {
+    metrics_store_result(req->app->metrics, rc);
     if (rc == -ENOTCONN) {
         reply_unavailable(&req->reply);
         req->reply.www_auth = false;

@@ -22,6 +22,7 @@
 #include "common/alloc.h"
 #include "common/rand.h"
 #include "console/console.h"
+#include "handlers/admin_routes.h"
 #include "handlers/forward.h"
 #include "handlers/routes.h"
 #include "request/body.h"
@@ -30,6 +31,7 @@
 #include "service/accounts.h"
 #include "service/cluster.h"
 #include "service/limiter.h"
+#include "service/metrics.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -318,10 +320,17 @@ phase_basic(struct request *req)
     const struct request_fields *h = &req->fields;
     struct basic_cred cred;
     int rc = basic_parse(h->auth ? h->auth : "", h->auth ? h->auth_len : 0, &cred);
-    if (rc == BASIC_ABSENT)
+    if (rc == BASIC_ABSENT) {
+        metrics_auth_failure(app->metrics, METRICS_AUTH_MISSING);
         return fail(req, 401, "Unauthorized", false);
-    if (rc == BASIC_OK)
+    }
+    enum metrics_auth_reason why = METRICS_AUTH_MALFORMED;
+    bool parsed = rc == BASIC_OK;
+    if (parsed)
         rc = credtab_verify(app->creds, &cred, app_now_s(app), &req->acct, req->customer_id);
+    if (rc < 0 && parsed && app->metrics != NULL)
+        why = credtab_has(app->creds, cred.id, cred.id_len) ? METRICS_AUTH_WRONG_SECRET
+                                                            : METRICS_AUTH_UNKNOWN_ID;
     basic_cred_wipe(&cred);
     if (rc == 0) {
         req->account_id = req->acct->id;
@@ -334,10 +343,12 @@ phase_basic(struct request *req)
     int wait = take(app->auth_fails, key, app->cfg->auth_fail_limit, app_now_ms(app),
                     cluster_share(app, app->cfg->auth_fail_limit), 60);
     if (wait > 0) {
+        metrics_auth_failure(app->metrics, METRICS_AUTH_THROTTLED);
         fail(req, 429, "Too many failed authentication attempts", true);
         req->reply.retry_after = wait;
         return -1;
     }
+    metrics_auth_failure(app->metrics, why);
     return fail(req, 401, "Invalid authentication credentials", false);
 }
 
@@ -358,6 +369,7 @@ phase_rate(struct request *req)
                     cluster_share(app, req->rate_limit), 1);
     if (wait <= 0)
         return 0;
+    metrics_rate_limited(app->metrics);
     fail(req, 429, "API rate limit exceeded", false);
     req->reply.retry_after = wait;
     return -1;
@@ -487,13 +499,17 @@ gate_run(struct request *req)
 void
 gate_finish(struct request *req)
 {
+    const struct route *r = req->route;
+    int64_t micros = (int64_t)((mono_ns() - req->start_ns) / 1000);
+    metrics_request(req->app->metrics, r, r ? r->method : NULL, r ? r->path : NULL,
+                    req->reply.status, micros);
     struct accesslog_entry e = {
         .request_id = req->id,
         .customer_id = req->customer_id,
         .method = req->log_method,
         .path = req->log_path,
         .status = req->reply.status,
-        .micros = (int64_t)((mono_ns() - req->start_ns) / 1000),
+        .micros = micros,
     };
     accesslog_write(req->app->log, &e);
     json_decref(req->json);
@@ -514,4 +530,41 @@ gate_ids_init(struct app *app)
     ra_rand_hex(hex, 4);
     uint32_t hi = (uint32_t)strtoul(hex, NULL, 16);
     atomic_store(&app->requests, (uint64_t)hi << 32);
+}
+
+void
+gate_admin(const struct app *app, struct request *req)
+{
+    req->app = app;
+    size_t len = 0;
+    bool known = false;
+    const char *path = router_path(req->target, &len);
+    const struct route *r = path != NULL ? router_match(admin_routes, admin_routes_count,
+                                                        req->method, path, len, &known)
+                                         : NULL;
+    if (r != NULL)
+        r->handler(req);
+    else if (known)
+        reply_message(&req->reply, 405, "Method not allowed");
+    else
+        reply_message(&req->reply, 404, "no Route matched with those values");
+    req->reply.www_auth = false;
+}
+
+void
+gate_conn_open(const struct app *app, bool tls)
+{
+    metrics_conn_open(app->metrics, tls);
+}
+
+void
+gate_conn_close(const struct app *app, bool tls)
+{
+    metrics_conn_close(app->metrics, tls);
+}
+
+void
+gate_tls_handshake(const struct app *app)
+{
+    metrics_tls_handshake(app->metrics);
 }

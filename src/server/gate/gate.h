@@ -31,6 +31,20 @@ void gate_run(struct request *req);
 /* Write the access-log line and release everything the request holds (not the struct). */
 void gate_finish(struct request *req);
 
+/*
+ * Answer a request of the admin listener (handlers/admin_routes.c): no credentials, none of
+ * the phases above, no access-log line and no request count. The adapter fills the engine
+ * view, calls this once the header section is in, sends req->reply and then releases it with
+ * reply_cleanup().
+ */
+void gate_admin(const struct app *app, struct request *req);
+
+/* The adapter's connection events, counted for /metrics (service/metrics.h): a connection
+ * accepted, closed, and a TLS handshake done. */
+void gate_conn_open(const struct app *app, bool tls);
+void gate_conn_close(const struct app *app, bool tls);
+void gate_tls_handshake(const struct app *app);
+
 /* Seed request ids of `app` from the CSPRNG; call once before serving. */
 void gate_ids_init(struct app *app);
 

@@ -10,6 +10,7 @@
 #include "common/rand.h"
 #include "handlers/project_json.h"
 #include "service/accounts.h"
+#include "service/metrics.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -93,10 +94,12 @@ want_bool(struct request *req, const char *name, bool def, bool *val)
     return 0;
 }
 
-/* Reply with a store error that is not specific to one handler. */
+/* Reply with a store error that is not specific to one handler (counted for /metrics: this
+ * is where the project handlers' store failures meet). */
 static void
-reply_store_error(struct reply *out, int rc)
+reply_store_error(const struct app *app, struct reply *out, int rc)
 {
+    metrics_store_result(app->metrics, rc);
     if (rc == -ENOENT)
         reply_error(out, 404, NOT_FOUND);
     else if (rc == -ENOTCONN)
@@ -119,7 +122,7 @@ load_project(struct request *req, bool must_be_enabled, struct store_project *p)
     if (rc == 0 && must_be_enabled && p->status != 1)
         rc = -ENOENT;
     if (rc < 0) {
-        reply_store_error(&req->reply, rc);
+        reply_store_error(req->app, &req->reply, rc);
         return -1;
     }
     return 0;
@@ -132,7 +135,7 @@ save_and_reply(struct request *req, struct store_project *p)
     int rc = req->app->store->ops->project_update(req->app->store->priv, p);
     acct_invalidate(req->acct);
     if (rc < 0) {
-        reply_store_error(&req->reply, rc);
+        reply_store_error(req->app, &req->reply, rc);
         return;
     }
     size_t len = 0;
@@ -157,7 +160,7 @@ projects_create(struct request *req)
     else if (rc == -EDQUOT)
         reply_error(&req->reply, 400, "number of projects exceeds the maximum limit");
     else if (rc < 0)
-        reply_store_error(&req->reply, rc);
+        reply_store_error(req->app, &req->reply, rc);
     else {
         size_t len = 0;
         char *body = project_json_single(&p, &len);
@@ -289,7 +292,7 @@ reply_from_list(struct request *req, struct pick *p)
     char *body = rc == 0 ? ra_buf_steal(&p->out, &len) : NULL;
     ra_buf_cleanup(&p->out);
     if (rc < 0)
-        reply_store_error(&req->reply, rc);
+        reply_store_error(req->app, &req->reply, rc);
     else
         reply_json(&req->reply, get_status(req), body, len);
 }
@@ -418,7 +421,7 @@ projects_delete_legacy(struct request *req)
         static const char legacy_404[] = "{\"error_msg\":\"project not exist\"}";
         reply_static(&req->reply, 404, legacy_404, sizeof(legacy_404) - 1);
     } else if (rc < 0) {
-        reply_store_error(&req->reply, rc);
+        reply_store_error(req->app, &req->reply, rc);
     } else {
         static const char legacy_ok[] = "{\"success\":true}";
         reply_static(&req->reply, 200, legacy_ok, sizeof(legacy_ok) - 1);

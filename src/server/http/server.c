@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "gate/gate.h"
 #include "http/listen.h"
+#include "http/queue.h"
 #include "http/tls.h"
 
 #include <errno.h>
@@ -156,9 +157,8 @@ free_wiped(void *body)
     ra_free_secret(body, strlen(body));
 }
 
-/* Turn the decided reply into a libmicrohttpd response and queue it. */
-static enum MHD_Result
-queue_reply(struct MHD_Connection *conn, struct request *req)
+enum MHD_Result
+http_queue_reply(struct MHD_Connection *conn, struct request *req)
 {
     struct reply *r = &req->reply;
     struct MHD_Response *resp =
@@ -228,6 +228,39 @@ begin(struct http_server *s, struct mhd_request *m, const char *method, const ch
     gate_head(s->app, req);
 }
 
+/* Metrics: one TLS handshake per TLS connection, counted at its first request, when the
+ * connection's flag (its socket context, made by on_connection) is still clear. */
+static void
+count_handshake(struct http_server *s, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    bool *counted = ci != NULL ? ci->socket_context : NULL;
+    if (counted == NULL || *counted)
+        return;
+    *counted = true;
+    gate_tls_handshake(s->app);
+}
+
+/* MHD_NotifyConnectionCallback: count connections opened and closed, for metrics; a TLS
+ * connection gets a flag for count_handshake (none when metrics are off). */
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+              enum MHD_ConnectionNotificationCode code)
+{
+    (void)conn;
+    struct http_server *s = cls;
+    bool tls = s->tls_cert != NULL;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = tls && s->app->metrics != NULL ? ra_calloc(1, sizeof(bool)) : NULL;
+        gate_conn_open(s->app, tls);
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        ra_free(*socket_context);
+        *socket_context = NULL;
+        gate_conn_close(s->app, tls);
+    }
+}
+
 /*
  * libmicrohttpd sends no body with the reply to a HEAD request (it keeps the Content-Length
  * of the body it would have sent), so a HEAD reply needs nothing here.
@@ -243,11 +276,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         return MHD_NO;
     struct request *req = &m->req;
     if (req->app == NULL) {
+        count_handshake(s, conn);
         begin(s, m, method, version);
         atomic_fetch_add(&s->inflight, 1);
         /* Refused before its body: answer now (the gate closes) rather than read the body. */
         if (req->reply.status != 0 && req->has_body)
-            return queue_reply(conn, req);
+            return http_queue_reply(conn, req);
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -262,7 +296,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         return MHD_YES;
     }
     gate_run(req);
-    return queue_reply(conn, req);
+    return http_queue_reply(conn, req);
 }
 
 static void
@@ -345,8 +379,9 @@ start_daemon(struct http_server *s, const struct config *cfg, const struct liste
         (unsigned int)cfg->max_conns_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)cfg->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
         MHD_OPTION_STRICT_FOR_CLIENT, (int)0, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)LISTEN_BACKLOG, MHD_OPTION_ARRAY,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+        NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned int)LISTEN_BACKLOG, MHD_OPTION_ARRAY,
         s->tls_cert != NULL ? tls_opts : &tls_opts[3], MHD_OPTION_END);
 }
 

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "service/accounts.h"
 #include "service/credtab.h"
+#include "service/metrics.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ cluster_init(struct app *app)
     atomic_store(&app->node.applied, 0);
     atomic_store(&app->node.live, 1);
     atomic_store(&app->node.rank, 0);
+    atomic_store(&app->node.synced_ms, 0);
 }
 
 int
@@ -79,11 +81,13 @@ cluster_step(struct app *app)
             rc = cluster_load(app);
         }
         if (rc < 0)
-            return rc;
+            return metrics_store_result(app->metrics, rc);
         int64_t after = atomic_load(&app->node.applied);
         total += (int)(after - before > 0 ? after - before : 0);
-        if (after - before < FEED_BATCH)
+        if (after - before < FEED_BATCH) {
+            atomic_store(&app->node.synced_ms, app_now_ms(app));
             return total;
+        }
     }
 }
 
@@ -120,7 +124,7 @@ cluster_beat(struct app *app)
     if (rc == 0)
         rc = st->ops->node_list(st->priv, count_node, &v);
     if (rc < 0)
-        return rc;
+        return metrics_store_result(app->metrics, rc);
     atomic_store(&app->node.live, v.live);
     atomic_store(&app->node.rank, v.rank < v.live ? v.rank : v.live - 1);
     return 0;

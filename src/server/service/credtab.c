@@ -207,6 +207,15 @@ credtab_size(struct credtab *t)
     return n;
 }
 
+bool
+credtab_has(struct credtab *t, const char *id, size_t len)
+{
+    pthread_rwlock_rdlock(&t->lock);
+    bool known = find(t->slots, t->mask, id, len) != NULL;
+    pthread_rwlock_unlock(&t->lock);
+    return known;
+}
+
 int
 credtab_verify(struct credtab *t, const struct basic_cred *c, int64_t now, struct acct **acct,
                char *customer_id)

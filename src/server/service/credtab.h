@@ -35,6 +35,10 @@ int credtab_reload(struct credtab *t, struct store *st);
 /* Number of credentials held. */
 size_t credtab_size(struct credtab *t);
 
+/* True when the table holds Customer ID id[0..len), whatever its state. For the failure
+ * counts of /metrics; called on the failure path only, for known and unknown IDs alike. */
+bool credtab_has(struct credtab *t, const char *id, size_t len);
+
 /*
  * Check a parsed Basic credential. On success returns 0, sets *acct to the owning account's
  * state and copies the Customer ID to customer_id (33 bytes); otherwise returns -EACCES.
