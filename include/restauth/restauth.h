@@ -26,5 +26,6 @@
 #include "ra_error.h"
 #include "ra_client.h"
 #include "ra_project.h"
+#include "ra_credential.h"
 
 #endif

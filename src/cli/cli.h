@@ -61,6 +61,8 @@ enum cli_exit cli_run_command(struct ra_client *c, const struct cli_opts *o);
 /* Output (output.c). Each returns CLI_OK, or CLI_FAILURE if stdout could not be written. */
 enum cli_exit out_project(const struct ra_project *p, bool table);
 enum cli_exit out_projects(const struct ra_projects *l, bool table);
+/* The caller's credential pairs: {"credentials":[...]} or a table (never a secret). */
+enum cli_exit out_credentials(const struct ra_credentials *l, bool table);
 enum cli_exit out_deleted(const char *id, bool table);
 enum cli_exit out_raw(const char *body, size_t len);
 

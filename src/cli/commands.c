@@ -57,6 +57,17 @@ run_projects(struct ra_client *c, const struct cli_opts *o, char **ops)
 }
 
 static enum cli_exit
+run_credentials(struct ra_client *c, const struct cli_opts *o, char **ops)
+{
+    struct ra_credentials *l = NULL;
+    (void)ops;
+    enum ra_err e = ra_credential_list(c, &l);
+    enum cli_exit rc = e == RA_OK ? out_credentials(l, o->table) : cli_fail(c, e);
+    ra_credentials_free(l);
+    return rc;
+}
+
+static enum cli_exit
 run_create(struct ra_client *c, const struct cli_opts *o, char **ops)
 {
     struct ra_project *p = NULL;
@@ -198,6 +209,7 @@ static const struct command commands[] = {
     {"signkey", "disable", 1, 1, 0, "signkey disable ID", run_signkey_disable},
     {"signkey", "reset", 1, 1, 0, "signkey reset ID", run_signkey_reset},
     {"recording-server", "set", 2, 2, 0, "recording-server set ID ADDR", run_recording},
+    {"credentials", "list", 0, 0, 0, "credentials list", run_credentials},
     {"call", NULL, 2, 3, 0, "call METHOD PATH [JSON|-]", run_call},
 };
 

@@ -243,3 +243,66 @@ out_raw(const char *body, size_t len)
         return CLI_FAILURE;
     return fflush(stdout) == 0 ? CLI_OK : CLI_FAILURE;
 }
+
+/* A pair as a JSON object in the API's field order. */
+static json_t *
+credential_json(const struct ra_credential *k, bool *ok)
+{
+    json_t *o = json_object(), *usage = json_object(), *days = json_array();
+    if (o == NULL || usage == NULL || days == NULL) {
+        json_decref(o);
+        json_decref(usage);
+        json_decref(days);
+        *ok = false;
+        return NULL;
+    }
+    put(o, "customer_id", json_string(k->customer_id), ok);
+    put(o, "status", json_string(k->status), ok);
+    put(o, "created_at", json_integer(k->created_at), ok);
+    put(o, "expires_at", k->expires_at ? json_integer(k->expires_at) : json_null(), ok);
+    put(o, "last_used_at", k->last_used_at ? json_integer(k->last_used_at) : json_null(), ok);
+    for (size_t d = 0; d < RA_USAGE_DAYS; d++)
+        if (json_array_append_new(days, json_integer(k->usage_days[d])) != 0)
+            *ok = false;
+    put(usage, "days", days, ok);
+    put(usage, "first_day", json_string(k->usage_first_day), ok);
+    put(usage, "total", json_integer(k->usage_total), ok);
+    put(o, "usage", usage, ok);
+    return o;
+}
+
+enum cli_exit
+out_credentials(const struct ra_credentials *l, bool table)
+{
+    if (table) {
+        printf("%-32s  %-8s  %-20s  %-20s  %s\n", "CUSTOMER_ID", "STATUS", "EXPIRES", "LAST_USED",
+               "LAST_30D");
+        for (size_t i = 0; i < l->count; i++) {
+            const struct ra_credential *k = &l->items[i];
+            char expires[32] = "never", used[32] = "never";
+            if (k->expires_at)
+                format_time(k->expires_at, expires, sizeof(expires));
+            if (k->last_used_at)
+                format_time(k->last_used_at, used, sizeof(used));
+            put_text(k->customer_id);
+            fputs("  ", stdout);
+            put_text(k->status);
+            printf("%*s  %-20s  %-20s  %lld\n", (int)(8 - text_cols(k->status)), "", expires, used,
+                   k->usage_total);
+        }
+        return fflush(stdout) == 0 ? CLI_OK : CLI_FAILURE;
+    }
+    bool ok = true;
+    json_t *root = json_object();
+    json_t *arr = json_array();
+    for (size_t i = 0; arr != NULL && i < l->count; i++)
+        if (json_array_append_new(arr, credential_json(&l->items[i], &ok)) != 0)
+            ok = false;
+    if (root == NULL) {
+        json_decref(arr);
+        ok = false;
+    } else {
+        put(root, "credentials", arr, &ok);
+    }
+    return emit(root, ok);
+}

@@ -24,9 +24,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* ISO-8601 UTC, or "never" for 0. */
-static void
-format_time(int64_t t, char *buf, size_t len)
+void
+admin_format_time(int64_t t, char *buf, size_t len)
 {
     if (t == 0) {
         snprintf(buf, len, "never");
@@ -75,10 +74,8 @@ admin_open(const struct config *cfg, struct store *st, unsigned char *key)
     return rc;
 }
 
-/* Open the store and an admin app over it (the server key is wiped once hashed into it).
- * 0, or a negative code after printing why. */
-static int
-open_admin_app(const struct config *cfg, struct store *st, struct app *app)
+int
+admin_app_open(const struct config *cfg, struct store *st, struct app *app)
 {
     unsigned char key[SECRET_KEY_LEN];
     int rc = admin_open(cfg, st, key);
@@ -89,53 +86,12 @@ open_admin_app(const struct config *cfg, struct store *st, struct app *app)
     return 0;
 }
 
-static void
-close_admin_app(struct app *app)
+void
+admin_app_close(struct app *app)
 {
     struct store *st = app->store;
     app_cleanup(app);
     store_close(st);
-}
-
-/* Print why the credential service refused, in its own words. */
-static void
-print_refusal(const struct app *app, int rc, const char *what)
-{
-    char msg[CREDS_MESSAGE_MAX];
-    const char *text = creds_message(app, rc, msg, sizeof(msg));
-    fprintf(stderr, "restauthd: %s: %s\n", what, text != NULL ? text : strerror(-rc));
-}
-
-/*
- * Create a pair for the account and hand the secret out once: into `out` (created exclusively,
- * mode 0600, before the pair is stored, and removed again if storing fails) or on stdout.
- */
-static int
-create_pair(const struct app *app, const struct store_account *acc, const char *out)
-{
-    struct store_cred c;
-    char secret[SECRET_HEX_LEN + 1];
-    creds_new(app, acc->id, (int64_t)time(NULL), &c, secret);
-    int rc = 0;
-    if (out != NULL) {
-        rc = secret_file_write(out, c.customer_id, secret);
-        if (rc < 0)
-            fprintf(stderr, "restauthd: cannot create %s: %s\n", out,
-                    rc == -EEXIST ? "it exists already (it is never overwritten)" : strerror(-rc));
-    }
-    if (rc == 0 && (rc = creds_add(app, &c)) < 0) {
-        print_refusal(app, rc, "cannot store the credential");
-        if (out != NULL)
-            remove(out);
-    }
-    if (rc == 0 && out != NULL)
-        printf("%s\n", c.customer_id);
-    else if (rc == 0)
-        printf("customer_id: %s\ncustomer_secret: %s\n", c.customer_id, secret);
-    fflush(stdout);
-    ra_wipe(secret, sizeof(secret));
-    ra_wipe(&c, sizeof(c));
-    return rc;
 }
 
 /* Seed the demo account with one pair written to `out` and two projects. */
@@ -150,7 +106,7 @@ seed_demo(const struct app *app, const char *out)
     rc = st->ops->account_add(st->priv, "demo", (int64_t)time(NULL), &acc);
     if (rc < 0)
         return rc;
-    if ((rc = create_pair(app, &acc, out)) < 0)
+    if ((rc = admin_create_pair(app, &acc, out)) < 0)
         return rc;
     struct store_project p;
     rc = projects_add(app, acc.id, "demo-project-1", true, &p);
@@ -172,11 +128,11 @@ admin_init(const struct config *cfg)
     }
     struct store st;
     struct app app;
-    if (open_admin_app(cfg, &st, &app) < 0)
+    if (admin_app_open(cfg, &st, &app) < 0)
         return 1;
     if (cfg->demo_credentials != NULL)
         rc = seed_demo(&app, cfg->demo_credentials);
-    close_admin_app(&app);
+    admin_app_close(&app);
     if (rc < 0) {
         fprintf(stderr, "restauthd: cannot create the demo account: %s\n", strerror(-rc));
         return 1;
@@ -193,7 +149,7 @@ print_account(void *ctx, const struct store_account *a)
 {
     (void)ctx;
     char when[32];
-    format_time(a->created, when, sizeof(when));
+    admin_format_time(a->created, when, sizeof(when));
     printf("%lld\t%s\t%s\n", (long long)a->id, a->name, when);
     return 0;
 }
@@ -334,110 +290,6 @@ admin_account(const struct config *cfg, int argc, char **argv)
     return rc < 0 ? 1 : 0;
 }
 
-/* store_cred_fn: print one credential line, never the secret (which is not even known). */
-static int
-print_cred(void *ctx, const struct store_cred *c)
-{
-    (void)ctx;
-    char created[32], used[32];
-    format_time(c->created, created, sizeof(created));
-    format_time(c->last_used, used, sizeof(used));
-    printf("%s\t%s\t%s\t%s\n", c->customer_id, created, used, creds_status_name(c));
-    return 0;
-}
-
-/* secret add / list: both need --account. */
-static int
-secret_for_account(const struct app *app, const char *verb)
-{
-    const char *name = app->cfg->account;
-    struct store_account acc;
-    int rc = app->store->ops->account_by_name(app->store->priv, name, &acc);
-    if (rc < 0) {
-        fprintf(stderr, "restauthd: no account %s\n", name);
-        return rc;
-    }
-    if (strcmp(verb, "add") == 0)
-        return create_pair(app, &acc, app->cfg->out);
-    printf("customer_id\tcreated\tlast_used\tstatus\n");
-    return app->store->ops->cred_list(app->store->priv, acc.id, print_cred, NULL);
-}
-
-/*
- * After a deletion: wait up to wait_s seconds until every live node has applied the feed up
- * to its row. Prints the outcome; 0, or -ETIMEDOUT after naming the nodes that have not.
- */
-static int
-wait_for_nodes(const struct app *app, long wait_s)
-{
-    int64_t seq = 0;
-    int rc = cluster_head(app, &seq);
-    int64_t deadline = app_now_ms(app) + wait_s * 1000;
-    struct cluster_report r = {0};
-    while (rc == 0) {
-        int64_t now = app_now_ms(app);
-        rc = cluster_report(app, seq, now, &r);
-        if (rc == 0 && r.confirmed == r.live) {
-            printf("applied by %d of %d live nodes\n", r.confirmed, r.live);
-            return 0;
-        }
-        if (now >= deadline)
-            break;
-        struct timespec pause = {0, 20 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-    }
-    if (rc < 0) {
-        fprintf(stderr, "restauthd: cannot read the nodes table: %s\n", strerror(-rc));
-        return rc;
-    }
-    fprintf(stderr,
-            "restauthd: after %ld s, %d of %d live nodes have not applied the deletion:", wait_s,
-            r.live - r.confirmed, r.live);
-    for (int i = 0; i < r.npending; i++)
-        fprintf(stderr, " %s", r.pending[i]);
-    fprintf(stderr, "%s\n", r.live - r.confirmed > r.npending ? " ..." : "");
-    return -ETIMEDOUT;
-}
-
-/* secret delete ID [--force] [--wait[=SECONDS]] */
-static int
-secret_delete(const struct app *app, const char *id)
-{
-    int rc = creds_delete(app, -1, id, app->cfg->force);
-    if (rc == 0 && app->cfg->wait_s > 0)
-        return wait_for_nodes(app, app->cfg->wait_s);
-    if (rc < 0) {
-        char what[96];
-        snprintf(what, sizeof(what), "cannot delete %.40s", id);
-        print_refusal(app, rc, what);
-    }
-    if (rc == -EBUSY)
-        fprintf(stderr, "restauthd: --force deletes it all the same\n");
-    return rc;
-}
-
-int
-admin_secret(const struct config *cfg, int argc, char **argv)
-{
-    bool add = argc == 1 && strcmp(argv[0], "add") == 0;
-    bool list = argc == 1 && strcmp(argv[0], "list") == 0;
-    bool del = argc == 2 && strcmp(argv[0], "delete") == 0;
-    if ((add || list) && cfg->account == NULL)
-        add = list = false;
-    if (!add && !list && !del) {
-        fprintf(stderr, "usage: restauthd secret add --account NAME [--out FILE] | "
-                        "secret list --account NAME | secret delete ID [--force]\n");
-        return 2;
-    }
-    struct store st;
-    struct app app;
-    if (open_admin_app(cfg, &st, &app) < 0)
-        return 1;
-    int rc = del ? secret_delete(&app, argv[1]) : secret_for_account(&app, add ? "add" : "list");
-    close_admin_app(&app);
-    return rc < 0 ? 1 : 0;
-}
-
 struct status_ctx {
     int64_t head;
     int64_t now;
@@ -462,7 +314,7 @@ admin_cluster(const struct config *cfg, int argc, char **argv)
     (void)argv;
     struct store st;
     struct app app;
-    if (open_admin_app(cfg, &st, &app) < 0)
+    if (admin_app_open(cfg, &st, &app) < 0)
         return 1;
     struct status_ctx x = {.now = app_now_ms(&app)};
     int rc = cluster_head(&app, &x.head);
@@ -473,6 +325,6 @@ admin_cluster(const struct config *cfg, int argc, char **argv)
     }
     if (rc < 0)
         fprintf(stderr, "restauthd: cannot read the cluster's state: %s\n", strerror(-rc));
-    close_admin_app(&app);
+    admin_app_close(&app);
     return rc < 0 ? 1 : 0;
 }

@@ -5,6 +5,8 @@
 #include "app.h"
 
 #include "service/credtab.h"
+#include "service/tripwire.h"
+#include "service/usage.h"
 #include "common/alloc.h"
 #include "common/log.h"
 #include "handlers/forward_rules.h"
@@ -123,6 +125,10 @@ app_open(struct app *app, const struct config *cfg, struct store *st,
         rc = credtab_new(key, app->accounts, &app->creds);
     if (rc == 0 && !cfg->no_metrics && (app->metrics = metrics_new()) == NULL)
         rc = -ENOMEM;
+    if (rc == 0)
+        rc = usage_new(&app->usage);
+    if (rc == 0)
+        rc = tripwire_new(&app->tripwires);
     cluster_init(app);
     if (rc == 0 && (rc = cluster_load(app)) < 0)
         ra_log(RA_LOG_ERR, "cannot load credentials: %s", strerror(-rc));
@@ -138,6 +144,8 @@ app_cleanup(struct app *app)
 {
     accesslog_close(app->log);
     credtab_free(app->creds);
+    usage_free(app->usage);
+    tripwire_free(app->tripwires);
     limiter_free(app->rate);
     limiter_free(app->auth_fails);
     limiter_free(app->signin_fails);
@@ -148,6 +156,8 @@ app_cleanup(struct app *app)
     secret_hasher_wipe(&app->hasher);
     app->log = NULL;
     app->creds = NULL;
+    app->usage = NULL;
+    app->tripwires = NULL;
     app->rate = app->auth_fails = app->signin_fails = NULL;
     app->accounts = NULL;
     app->forward = NULL;

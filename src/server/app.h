@@ -26,6 +26,8 @@ struct limiter;
 struct accesslog;
 struct forward_rules;
 struct metrics;
+struct usage;
+struct tripwire_queue;
 
 /* Window lengths of the three limiters. */
 #define APP_RATE_WINDOW_MS 1000
@@ -55,19 +57,22 @@ struct app {
      * hence the atomic pointer: read it as usual (`app->cfg->rate_limit` is an atomic load). */
     const struct config *_Atomic cfg;
     struct store *store;
-    struct secret_hasher hasher;  /* keyed with the server key */
-    struct credtab *creds;        /* NULL in an admin app */
-    struct accounts *accounts;    /* per-account rate state and project-list caches */
-    struct limiter *rate;         /* per account and rate class, one-second windows */
-    struct limiter *auth_fails;   /* failed authentications per client address */
-    struct limiter *signin_fails; /* console sign-in failures per e-mail and per address */
-    struct accesslog *log;        /* NULL when the access log is off */
+    struct secret_hasher hasher; /* keyed with the server key */
+    struct credtab *creds;       /* NULL in an admin app */
+    struct usage *usage;         /* per-pair request counts not yet written; NULL in an admin app */
+    struct tripwire_queue *tripwires; /* uses waiting for the audit log; NULL in an admin app */
+    struct accounts *accounts;        /* per-account rate state and project-list caches */
+    struct limiter *rate;             /* per account and rate class, one-second windows */
+    struct limiter *auth_fails;       /* failed authentications per client address */
+    struct limiter *signin_fails;     /* console sign-in failures per e-mail and per address */
+    struct accesslog *log;            /* NULL when the access log is off */
     /* The rate classes of forward authentication (--forward-limit). */
     struct forward_rules *forward;
     _Atomic uint64_t requests; /* request ids */
     struct metrics *metrics;   /* NULL with --no-metrics: nothing is counted */
     _Atomic bool draining;     /* set at SIGTERM/SIGINT, before the listener stops */
     struct store_probe probe;
+    _Atomic uint64_t tripwire_uses; /* uses of tripwire pairs since start (for metrics) */
     struct node_state node;
     bool has_trusted_proxy;          /* --trusted-proxy given */
     unsigned char trusted_proxy[16]; /* its address, canonical (limiter_addr_bytes) */

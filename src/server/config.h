@@ -57,12 +57,24 @@ struct config {
     long signin_ip_fail_limit; /* console: failed sign-ins per client IP per 15 minutes */
     const char *admin_listen;  /* ADDR:PORT of the admin listener; NULL = none */
     bool no_metrics;           /* count nothing per request or connection */
+    long usage_retention_days; /* per-pair usage counts are kept this long */
+    long audit_retention_days; /* audit log entries are kept this long */
     /* command-specific */
     const char *account; /* --account NAME */
     const char *out;     /* --out FILE */
     const char *demo_credentials;
     const char *email;         /* account add/passwd: --email E */
     const char *password_file; /* account add/passwd: --password-file F (first line) */
+    const char *expires_in;    /* secret add: --expires-in 90d (d, h or m) */
+    const char *expires_at;    /* secret add: --expires-at RFC 3339 */
+    bool tripwire;             /* secret add --tripwire */
+    const char *in;            /* secret expire --in 7d */
+    const char *at;            /* secret expire --at RFC 3339 */
+    bool never;                /* secret expire --never */
+    const char *overlap;       /* secret roll --overlap 24h */
+    bool json;                 /* secret list --json */
+    const char *since;         /* audit list --since RFC 3339 */
+    long limit;                /* audit list --limit N */
     bool force;
     long wait_s; /* secret delete --wait[=SECONDS]: wait for every live node; 0 = do not */
     bool help;   /* --help: print the command's usage instead of running it */
@@ -92,10 +104,15 @@ enum config_command {
     CMD_SECRET_LIST = 1u << 6,
     CMD_SECRET_DELETE = 1u << 7,
     CMD_CLUSTER_STATUS = 1u << 8,
-    CMD_CHECK_CONFIG = 1u << 9,    /* takes every option of serve */
-    CMD_CONFIG_EXAMPLE = 1u << 10, /* hidden: the example configuration file */
-    CMD_MANUAL = 1u << 11,         /* hidden: the generated part of restauthd(8) */
-    CMD_ALL = (1u << 12) - 1,
+    CMD_SECRET_DISABLE = 1u << 9,
+    CMD_SECRET_ENABLE = 1u << 10,
+    CMD_SECRET_EXPIRE = 1u << 11,
+    CMD_SECRET_ROLL = 1u << 12,
+    CMD_AUDIT_LIST = 1u << 13,
+    CMD_CHECK_CONFIG = 1u << 14,   /* takes every option of serve */
+    CMD_CONFIG_EXAMPLE = 1u << 15, /* hidden: the example configuration file */
+    CMD_MANUAL = 1u << 16,         /* hidden: the generated part of restauthd(8) */
+    CMD_ALL = (1u << 17) - 1,
 };
 
 /* The commands that take the server's options: serve, and the two that show them. */

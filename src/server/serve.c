@@ -4,15 +4,17 @@
  *
  * Three kinds of threads: the engine's serve requests; a sync thread applies the store's
  * change feed as soon as it is told of new rows (PostgreSQL's NOTIFY) or at least every sync
- * interval, and writes the node's heartbeat once a second (service/cluster.c); the main thread
- * does the rest of the housekeeping: once a second it flushes the access log, once a minute it
- * writes last-used times and deletes expired console sessions, once an hour it prunes the feed
- * and forgets long-dead nodes. SIGTERM/SIGINT end the loop: the server stops accepting, lets
- * in-flight requests finish, writes what is pending and exits 0. SIGHUP reloads the settings
- * that can change live and the TLS pair (reload.c); SIGUSR1 reopens the access log.
+ * interval, writes the node's heartbeat once a second (service/cluster.c) and writes the
+ * queued uses of tripwire pairs to the audit log (service/tripwire.c); the main thread does the
+ * rest of the housekeeping: once a second it flushes the access log, once a minute it writes
+ * last-used times and usage counts and deletes expired console sessions, once an hour it
+ * prunes the feed, the audit log and usage, and forgets long-dead nodes. SIGTERM/SIGINT end the
+ * loop: the server stops accepting, lets in-flight requests finish, writes what is pending and
+ * exits 0. SIGHUP reloads the settings that can change live and the TLS pair (reload.c); SIGUSR1
+ * reopens the access log.
  *
- * With --user, root is left once the port is bound and the key, the certificate, the store and
- * the access log are open (privdrop.c). Under systemd (Type=notify) the service manager is
+ * With --user, root is left once the ports are bound and the key, the certificate, the store
+ * and the access log are open (privdrop.c). Under systemd (Type=notify) the service manager is
  * told when the server is ready, reloading and stopping, with a status line.
  */
 #include "serve.h"
@@ -30,6 +32,8 @@
 #include "service/accesslog.h"
 #include "service/cluster.h"
 #include "service/metrics.h"
+#include "service/tripwire.h"
+#include "service/usage.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -79,7 +83,7 @@ sync_main(void *arg)
     struct sync_thread *t = arg;
     prctl(PR_SET_NAME, "ra-sync", 0, 0, 0); /* so that tools can tell its CPU apart */
     int64_t last_beat = 0;
-    int failures = 0;
+    int failures = 0, trip_failures = 0;
     while (!atomic_load(&t->stop)) {
         if (cluster_step(t->app) < 0 && failures++ == 0)
             ra_log(RA_LOG_WARN, "cannot read the change feed; will retry");
@@ -88,6 +92,10 @@ sync_main(void *arg)
         int64_t now = mono_ms();
         if (now - last_beat >= CLUSTER_BEAT_MS && cluster_beat(t->app) == 0)
             last_beat = now;
+        if (tripwire_drain(t->app) < 0 && trip_failures++ == 0)
+            ra_log(RA_LOG_WARN, "cannot record tripwire uses in the audit log; will retry");
+        else
+            trip_failures = 0;
         wait_for_changes(t->app);
     }
     return NULL;
@@ -144,8 +152,11 @@ housekeeping_loop(struct app *app, struct http_server *http, const sigset_t *sig
             reopen_access_log(app);
         int64_t now = mono_ms();
         if (now - last_prune >= PRUNE_EVERY_S * 1000) {
-            st->ops->feed_prune(st->priv, app_now_s(app) - CLUSTER_FEED_RETENTION_S);
+            int64_t s_now = app_now_s(app);
+            st->ops->feed_prune(st->priv, s_now - CLUSTER_FEED_RETENTION_S);
             st->ops->node_forget(st->priv, app_now_ms(app) - CLUSTER_FORGET_NODE_MS);
+            st->ops->audit_prune(st->priv, s_now - app->cfg->audit_retention_days * 86400);
+            st->ops->usage_prune(st->priv, s_now - app->cfg->usage_retention_days * 86400);
             last_prune = now;
         }
         if (now - last_flush >= 1000) {
@@ -155,6 +166,8 @@ housekeeping_loop(struct app *app, struct http_server *http, const sigset_t *sig
         if (now - last_touch >= FLUSH_LAST_USED_S * 1000) {
             if (metrics_store_result(app->metrics, credtab_flush_last_used(app->creds, st)) < 0)
                 ra_log(RA_LOG_WARN, "could not record last-used times; will retry");
+            if (usage_flush(app->usage, st) < 0)
+                ra_log(RA_LOG_WARN, "could not record usage counts; will retry");
             st->ops->session_purge(st->priv, app_now_s(app), app->cfg->session_idle_s);
             notify_status(app, NULL);
             last_touch = now;
@@ -222,6 +235,8 @@ run_with_store(const struct config *cfg, struct store *st, const unsigned char *
         atomic_store(&sync.stop, true);
         pthread_join(sync.tid, NULL);
         credtab_flush_last_used(app.creds, st);
+        usage_flush(app.usage, st);
+        tripwire_drain(&app);
     }
     app_cleanup(&app);
     reload_history_free(history);

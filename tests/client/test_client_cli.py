@@ -346,3 +346,32 @@ def test_base_url_and_cacert_options(server, pki, acct):
     listing(restauth(args + ["--cacert", pki.ca, "projects"], env))
     cp = restauth(["--credentials", acct[0], "projects"], env)
     assert cp.returncode == 2 and "clear text" in cp.stderr
+
+
+def test_credentials_list(server, pki):
+    """`restauth credentials list`: the caller's pairs with status, expiry, last use and the
+    30-day usage, as JSON and as a table; never a secret."""
+    path, cred = server.account("creds")
+    SECRETS.append(cred[1])
+    env = env_for(server, pki)
+    for _ in range(3):
+        ok(restauth(["--credentials", path, "projects"], env))
+    top = as_json(restauth(["--credentials", path, "credentials", "list"], env))
+    assert [k for k, _ in top] == ["credentials"]
+    items = [dict(x) for x in top[0][1]]
+    assert len(items) == 1
+    mine = items[0]
+    assert list(mine) == ["customer_id", "status", "created_at", "expires_at", "last_used_at",
+                          "usage"]
+    assert mine["customer_id"] == cred[0] and mine["status"] == "active"
+    assert mine["expires_at"] is None and abs(mine["last_used_at"] - time.time()) < 60
+    usage = dict(mine["usage"])
+    # The pair was used by the three calls (and by the check that it works) and by this one.
+    n = usage["total"]
+    assert len(usage["days"]) == 30 and n >= 4 and usage["days"][-1] == n
+    out = ok(restauth(["--credentials", path, "--table", "credentials", "list"], env))
+    lines = out.splitlines()
+    assert lines[0].split() == ["CUSTOMER_ID", "STATUS", "EXPIRES", "LAST_USED", "LAST_30D"]
+    assert lines[1].split()[:3] == [cred[0], "active", "never"] and lines[1].split()[-1] == str(n + 1)
+    bad = restauth(["--credentials", path, "credentials", "list", "extra"], env)
+    assert bad.returncode == 2

@@ -13,7 +13,8 @@ import pytest
 
 from client_helpers import clean_env, need_path
 
-PUBLIC_HEADERS = ["restauth.h", "ra_client.h", "ra_error.h", "ra_project.h", "ra_version.h"]
+PUBLIC_HEADERS = ["restauth.h", "ra_client.h", "ra_credential.h", "ra_error.h", "ra_project.h",
+                  "ra_version.h"]
 
 
 def sh(argv, env=None, cwd=None):
@@ -138,7 +139,7 @@ def test_man_pages(prefix):
     if shutil.which("groff") is None:
         pytest.fail("groff is needed to check the man pages")
     pages = {"man1/restauth.1": ["projects", "project create", "signkey", "recording-server",
-                                 "call", "EXIT STATUS", "RESTAUTH_CA_FILE"],
+                                 "credentials list", "call", "EXIT STATUS", "RESTAUTH_CA_FILE"],
              "man3/librestauth.3": []}
     header = (prefix / "include/restauth").glob("*.h")
     functions = set()

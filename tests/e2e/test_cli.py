@@ -17,13 +17,14 @@ def secret_rows(s, account):
     cp = s.cli("secret", "list", "--account", account)
     assert cp.returncode == 0, cp.stderr
     lines = cp.stdout.rstrip("\n").split("\n")
-    assert lines[0] == "customer_id\tcreated\tlast_used\tstatus", lines
+    assert lines[0] == "customer_id\tcreated\tlast_used\tstatus\texpires\tlast_30d", lines
     rows = [line.split("\t") for line in lines[1:] if line]
     for row in rows:
-        assert len(row) == 4, row
+        assert len(row) == 6, row
         assert HEX32.match(row[0]) and ISO_UTC.match(row[1]), row
         assert row[2] == "never" or ISO_UTC.match(row[2]), row
         assert row[3] == "active", row
+        assert row[4] == "never" and row[5].isdigit(), row
     return rows
 
 
@@ -163,8 +164,9 @@ def test_general_help():
     assert cp.returncode == 0, cp.stderr
     commands = re.findall(r"^  ([a-z][a-z-]*(?: [a-z]+)?)(?: [A-Z]+)? {2,}\S", cp.stdout, re.M)
     assert commands == ["init", "serve", "account add", "account passwd", "account list",
-                        "secret add", "secret list", "secret delete", "cluster status",
-                        "check-config"], cp.stdout
+                        "secret add", "secret list", "secret delete", "secret disable",
+                        "secret enable", "secret expire", "secret roll", "audit list",
+                        "cluster status", "check-config"], cp.stdout
     opts = set(re.findall(r"^  (--[a-z-]+)", cp.stdout, re.M))
     assert opts == {"--store", "--key-file", "--help", "--config", "--log-format",
                     "--log-level"}, cp.stdout
@@ -174,7 +176,8 @@ def test_general_help():
     cp = run_bin("secret", "--help")
     assert cp.returncode == 0, cp.stderr
     assert re.findall(r"^  (secret [a-z]+)", cp.stdout, re.M) == [
-        "secret add", "secret list", "secret delete"], cp.stdout
+        "secret add", "secret list", "secret delete", "secret disable", "secret enable",
+        "secret expire", "secret roll"], cp.stdout
     assert "account add" not in cp.stdout
 
 

@@ -309,3 +309,42 @@ def test_a_killed_node_catches_up(cluster):
     assert c.request("GET", "/dev/v1/projects", cred=gone).status == 401
     assert c.wait_auth_ok(fresh).status == 201
     assert c.request("GET", "/dev/v1/projects", cred=keep).status == 201
+
+
+def test_lifecycle_across_nodes(cluster):
+    """A disable made through node A's console is refused on node B; an expiry is enforced
+    by both nodes at its second, without waiting for a sync."""
+    a_node, b_node = cluster[0], cluster[1]
+    a_node.add_account("life")
+    first = a_node.add_secret("life")
+    second = a_node.add_secret("life")
+    third = a_node.add_secret("life")
+    set_login(a_node, "life", EMAIL, PASSWORD)
+    start_all([a_node, b_node])
+    for node in (a_node, b_node):
+        for cred in (first, second, third):
+            assert node.wait_auth_ok(cred).status == 201
+    c = Console(a_node)
+    assert c.signin(EMAIL, PASSWORD).status == 200
+    r = c.call("POST", "credentials/disable", {"customer_id": first[0]})
+    assert r.status == 200, r
+    assert a_node.request("GET", "/dev/v1/projects", cred=first).status == 401
+    wait_until(lambda: b_node.request("GET", "/dev/v1/projects", cred=first).status == 401, 5)
+
+    at = int(time.time()) + 3
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+    cp = a_node.cli("secret", "expire", second[0], "--at", when)
+    assert cp.returncode == 0, cp.stderr
+    wait_until(lambda: all_applied(a_node))
+    for node in (a_node, b_node):
+        if time.time() < at - 0.5:
+            assert node.request("GET", "/dev/v1/projects", cred=second).status == 201
+    while time.time() < at + 0.2:
+        time.sleep(0.05)
+    for node in (a_node, b_node):
+        assert node.request("GET", "/dev/v1/projects", cred=second).status == 401
+        assert node.request("GET", "/dev/v1/projects", cred=third).status == 201
+    # The audit log is in the shared store: both nodes' CLI see the console's change.
+    cp = b_node.cli("audit", "list", "--account", "life", check=True)
+    actions = [json.loads(line)["action"] for line in cp.stdout.splitlines()]
+    assert actions[:2] == ["credential.expire", "credential.disable"], actions

@@ -45,6 +45,13 @@ teardown(void)
     rmdir(dir);
 }
 
+/* The app's clock: a fixed time (changes are recorded in the audit log with it). */
+static int64_t
+fixed_clock_ms(void)
+{
+    return 1700000000000;
+}
+
 /* Open a throwaway store once per process (on tmpfs when there is one: fsync is cheap). */
 static void
 setup(void)
@@ -66,6 +73,7 @@ setup(void)
         abort();
     app.cfg = &cfg;
     app.store = &st;
+    app.clock_ms = fixed_clock_ms;
     if (accounts_new(&app.accounts) < 0)
         abort();
     account = accounts_get(app.accounts, a.id);

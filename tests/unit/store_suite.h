@@ -11,7 +11,7 @@
  *                              start that server with $RA_TEST_PG_SERVER halt|resume DIR
  *
  * The program is made of test_store.c (main; accounts, credentials, projects),
- * store_suite_console.c, store_suite_feed.c, store_suite_pg.c and store_suite.c (the
+ * store_suite_console.c, store_suite_feed.c, store_suite_life.c, store_suite_pg.c and store_suite.c (the
  * databases and the forked children). Each file has its own harness counters (harness.h
  * keeps them per file) and hands them to main at the end.
  */
@@ -62,6 +62,7 @@ void *suite_shared(size_t n);
 /* The tests of the other files; each adds its counts to *checks and *failures. */
 void suite_console(int *checks, int *failures);
 void suite_feed(int *checks, int *failures);
+void suite_life(int *checks, int *failures);
 void suite_pg(int *checks, int *failures);
 
 #endif

@@ -26,7 +26,7 @@
         "--max-conns-per-ip", "--idle-timeout", "--get-status", "--max-projects", "--max-secrets", \
         "--sync-interval-ms", "--session-idle-s", "--session-max-s", "--signin-fail-limit",        \
         "--signin-ip-fail-limit", "--trusted-proxy", "--socket-mode", "--forward-limit", "--user", \
-        "--admin-listen", "--no-metrics"
+        "--admin-listen", "--no-metrics", "--usage-retention-days", "--audit-retention-days"
 #define COMMON "--store", "--key-file", "--help", "--config", "--log-format", "--log-level"
 
 /* Which command takes which option, written out apart from the table as the reference. */
@@ -39,9 +39,15 @@ static const struct {
     {"account add", {COMMON, "--email", "--password-file"}},
     {"account passwd", {COMMON, "--email", "--password-file"}},
     {"account list", {COMMON}},
-    {"secret add", {COMMON, "--max-secrets", "--account", "--out"}},
-    {"secret list", {COMMON, "--account"}},
+    {"secret add",
+     {COMMON, "--max-secrets", "--account", "--out", "--expires-in", "--expires-at", "--tripwire"}},
+    {"secret list", {COMMON, "--account", "--json"}},
     {"secret delete", {COMMON, "--force", "--wait"}},
+    {"secret disable", {COMMON, "--force"}},
+    {"secret enable", {COMMON}},
+    {"secret expire", {COMMON, "--in", "--at", "--never", "--force"}},
+    {"secret roll", {COMMON, "--overlap", "--out"}},
+    {"audit list", {COMMON, "--account", "--since", "--limit"}},
     {"cluster status", {COMMON}},
     {"check-config", {SERVER}},
     {"config-example", {SERVER}},
@@ -369,10 +375,9 @@ test_find_and_usage(void)
     static const struct {
         const char *group;
         int listed;
-    } groups[] = {{NULL, 10},     /* config-example and manual are hidden */ {"account", 3},
-                  {"secret", 3},  {"serve", 1},
-                  {"cluster", 1}, {"bogus", 0},
-                  {"", 0}};
+    } groups[] = {{NULL, 15}, /* config-example and manual are hidden */
+                  {"account", 3}, {"secret", 7}, {"serve", 1}, {"cluster", 1},
+                  {"audit", 1},   {"bogus", 0},  {"", 0}};
     for (size_t i = 0; i < N_ELEMS(groups); i++) {
         char *text = NULL;
         size_t len = 0;

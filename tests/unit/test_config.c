@@ -405,8 +405,20 @@ test_usage(void)
         "--signin-ip-fail-limit",
         "--admin-listen",
         "--no-metrics",
+        "--usage-retention-days",
+        "--audit-retention-days",
         "--account",
         "--out",
+        "--expires-in",
+        "--expires-at",
+        "--tripwire",
+        "--in",
+        "--at",
+        "--never",
+        "--overlap",
+        "--json",
+        "--since",
+        "--limit",
         "--demo-credentials",
         "--email",
         "--password-file",
@@ -416,7 +428,10 @@ test_usage(void)
     for (size_t i = 0; i < N_ELEMS(names); i++) {
         char pat[64];
         snprintf(pat, sizeof(pat), "  %s", names[i]);
+        /* The first line that names exactly this option ("--in", not "--insecure-http"). */
         const char *at = text != NULL ? strstr(text, pat) : NULL;
+        while (at != NULL && at[strlen(pat)] != ' ' && at[strlen(pat)] != '[')
+            at = strstr(at + 1, pat);
         char next = at != NULL ? at[strlen(pat)] : '\0';
         harness_checks++;
         if (next != ' ' && next != '[') /* "--wait[=SECONDS]": a value that may be left out */

@@ -173,7 +173,7 @@ test_verify(void)
     basic_cred_wipe(&c);
 
     /* A disabled pair never verifies, even with its own secret. */
-    ASSERT_EQ_INT(verify(t, off.id, off.secret, 1000, NULL, NULL), -EACCES);
+    ASSERT_EQ_INT(verify(t, off.id, off.secret, 1000, NULL, NULL), -EKEYREVOKED);
 
     /* The right pair still works after all those failures. */
     ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1000, NULL, NULL), 0);
@@ -350,7 +350,7 @@ test_many(void)
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
     int bad_time = 0;
     for (int i = 0; i < N; i++)
-        bad_time += stored_last_used(&st, pairs[i].id) != 1700000100;
+        bad_time += stored_last_used(&st, pairs[i].id) != 1700000100 + i % 60;
     ASSERT_EQ_INT(bad_time, 0);
 
     for (int i = 0; i < N; i += 3)
@@ -390,20 +390,21 @@ test_last_used(void)
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
     ASSERT_EQ_INT(stored_last_used(&st, p1.id), 0);
 
-    /* 1700000125 is 1700000100 + 25: rounded down to its minute. */
+    /* Kept to the second. */
     ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000125, NULL, NULL), 0);
     ASSERT_EQ_INT(stored_last_used(&st, p1.id), 0); /* not written before the flush */
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
-    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000100);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000125);
+    ASSERT_EQ_INT(credtab_last_used(t, p1.id), 1700000125);
     ASSERT_EQ_INT(stored_last_used(&st, p2.id), 0);
 
-    /* An older time never moves it back; the same minute changes nothing. */
+    /* An older time never moves it back; a later second moves it forward. */
     ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000000 - 3600, NULL, NULL), 0);
     ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000159, NULL, NULL), 0);
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
-    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000100);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000159);
 
-    /* The next minute moves it forward. */
+    /* The next second moves it forward. */
     ASSERT_EQ_INT(verify(t, p1.id, p1.secret, 1700000160, NULL, NULL), 0);
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
     ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000160);
@@ -426,12 +427,12 @@ test_last_used(void)
     ASSERT_EQ_INT(credtab_reload(t, &st), 0);
     ASSERT_EQ_INT(stored_last_used(&st, p2.id), 0);
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
-    ASSERT_EQ_INT(stored_last_used(&st, p2.id), 1700000220);
+    ASSERT_EQ_INT(stored_last_used(&st, p2.id), 1700000242);
 
     /* A failed authentication is not a use: neither a wrong secret for a known id nor the
      * right secret of a disabled pair may set the pair's last-used time. */
     ASSERT_EQ_INT(verify(t, p3.id, p1.secret, 1700000500, NULL, NULL), -EACCES);
-    ASSERT_EQ_INT(verify(t, off.id, off.secret, 1700000500, NULL, NULL), -EACCES);
+    ASSERT_EQ_INT(verify(t, off.id, off.secret, 1700000500, NULL, NULL), -EKEYREVOKED);
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
     ASSERT_EQ_INT(stored_last_used(&st, p3.id), 0);
     ASSERT_EQ_INT(stored_last_used(&st, off.id), 0);
@@ -508,7 +509,7 @@ test_errors(void)
     ASSERT_EQ_INT(credtab_flush_last_used(t, &fake), -EIO);
     ASSERT_EQ_INT(stored_last_used(&st, p1.id), 0);
     ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
-    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1699999980);
+    ASSERT_EQ_INT(stored_last_used(&st, p1.id), 1700000000);
 
     credtab_free(t);
     credtab_free(NULL);
@@ -670,6 +671,68 @@ test_names(void)
     store_close(&st);
 }
 
+/* Expiry is judged against the caller's clock to the second, on load and after a refresh;
+ * a tripwire's right secret is -EPERM (named for the report), a disabled one's -EACCES. */
+static void
+test_expiry_and_tripwire(void)
+{
+    struct store st;
+    struct credtab *t = NULL;
+    struct pair p, trip;
+    struct acct *a = NULL;
+    char cid[STORE_HEX32 + 1] = "";
+    if (open_store(&st, "expiry.db") != 0)
+        return;
+    int64_t acc = add_account(&st, "exp");
+    add_pair(&st, acc, 1, &p);
+    add_pair(&st, acc, 1, &trip);
+    struct store_cred_update u = {.status = -1,
+                                  .set_expiry = true,
+                                  .expires_at = 1700000100,
+                                  .now = 1700000000,
+                                  .force = true};
+    ASSERT_EQ_INT(st.ops->cred_update(st.priv, acc, p.id, &u, NULL, NULL), 0);
+    ASSERT_EQ_INT(credtab_new(key, accounts, &t), 0);
+    if (t == NULL) {
+        store_close(&st);
+        return;
+    }
+    ASSERT_EQ_INT(credtab_reload(t, &st), 0);
+    ASSERT_EQ_INT(verify(t, p.id, p.secret, 1700000099, NULL, NULL), 0);
+    ASSERT_EQ_INT(verify(t, p.id, p.secret, 1700000100, NULL, NULL), -EKEYEXPIRED);
+    ASSERT_EQ_INT(verify(t, p.id, p.secret, 1700000101, NULL, NULL), -EKEYEXPIRED);
+    /* A later expiry reaches the table through a refresh. */
+    u.expires_at = 1700000200;
+    ASSERT_EQ_INT(st.ops->cred_update(st.priv, acc, p.id, &u, NULL, NULL), 0);
+    ASSERT_EQ_INT(credtab_refresh(t, &st, p.id), 0);
+    ASSERT_EQ_INT(verify(t, p.id, p.secret, 1700000150, NULL, NULL), 0);
+    ASSERT_EQ_INT(verify(t, p.id, p.secret, 1700000200, NULL, NULL), -EKEYEXPIRED);
+    u.expires_at = 0; /* never */
+    ASSERT_EQ_INT(st.ops->cred_update(st.priv, acc, p.id, &u, NULL, NULL), 0);
+    ASSERT_EQ_INT(credtab_refresh(t, &st, p.id), 0);
+    ASSERT_EQ_INT(verify(t, p.id, p.secret, INT64_MAX / 2, NULL, NULL), 0);
+
+    /* A tripwire pair, loaded by a refresh. */
+    struct store_cred c;
+    ASSERT_EQ_INT(st.ops->cred_get(st.priv, trip.id, &c), 0);
+    ASSERT_EQ_INT(st.ops->cred_delete(st.priv, trip.id, true), 0);
+    c.tripwire = true;
+    ASSERT_EQ_INT(st.ops->cred_add(st.priv, &c, -1), 0);
+    ASSERT_EQ_INT(credtab_refresh(t, &st, trip.id), 0);
+    ASSERT_EQ_INT(verify(t, trip.id, trip.secret, 1700000000, &a, cid), -EPERM);
+    ASSERT_EQ_STR(cid, trip.id);
+    ASSERT_TRUE(a != NULL && a->id == acc);
+    ASSERT_EQ_INT(verify(t, trip.id, p.secret, 1700000000, NULL, NULL), -EACCES);
+    struct store_cred_update off = {.status = 0, .now = 1700000000, .force = true};
+    ASSERT_EQ_INT(st.ops->cred_update(st.priv, acc, trip.id, &off, NULL, NULL), 0);
+    ASSERT_EQ_INT(credtab_refresh(t, &st, trip.id), 0);
+    ASSERT_EQ_INT(verify(t, trip.id, trip.secret, 1700000000, NULL, NULL), -EKEYREVOKED);
+    ASSERT_EQ_INT(credtab_flush_last_used(t, &st), 0);
+    ASSERT_EQ_INT(stored_last_used(&st, trip.id), 0); /* a tripwire use is not a use */
+    credtab_free(t);
+    store_close(&st);
+}
+
 int
 main(void)
 {
@@ -685,6 +748,7 @@ main(void)
     RUN(test_pending_and_add);
     RUN(test_many);
     RUN(test_last_used);
+    RUN(test_expiry_and_tripwire);
     RUN(test_errors);
     RUN(test_concurrent_reload);
     RUN(test_names);

@@ -233,7 +233,7 @@ new_pair(struct world *w, const char *name)
     p.account = add_account(&w->st, name);
     creds_new(&w->app, p.account, 1000, &c, p.secret);
     memcpy(p.id, c.customer_id, sizeof(p.id));
-    ASSERT_EQ_INT(creds_add(&w->app, &c), 0);
+    ASSERT_EQ_INT(creds_add(&w->app, &c, NULL), 0);
     return p;
 }
 
@@ -724,7 +724,7 @@ test_forward_answer(void)
     ASSERT_EQ_INT(credtab_refresh(one.app.creds, &one.st, id), 0);
     ASSERT_EQ_INT(forward(&one, "GET", "/auth/verify", "192.0.2.70", id, secret, NULL).status, 401);
     ASSERT_EQ_INT(get_projects(&one, "192.0.2.70", id, secret).status, 401);
-    ASSERT_EQ_INT(creds_delete(&one.app, p.account, p.id, true), 0);
+    ASSERT_EQ_INT(creds_delete(&one.app, p.account, p.id, true, NULL), 0);
     ASSERT_EQ_INT(forward(&one, "GET", "/auth/verify", "192.0.2.70", p.id, p.secret, NULL).status,
                   401);
 

@@ -8,6 +8,7 @@
  * forward authentication's (handlers/forward.c).
  */
 #include "console/console.h"
+#include "handlers/credentials.h"
 #include "handlers/forward.h"
 #include "handlers/projects.h"
 #include "handlers/routes.h"
@@ -27,6 +28,7 @@ enum endpoint {
     ROUTE_SIGNKEY,
     ROUTE_RESET_SIGNKEY,
     ROUTE_PROJECT_DELETE,
+    ROUTE_CREDENTIALS_LIST,
     ROUTE_COUNT,
     ROUTE_NONE = -1,
 };
@@ -36,6 +38,7 @@ static const route_handler_fn handler_of[ROUTE_COUNT] = {
     [ROUTE_PROJECTS_LIST] = projects_list,          [ROUTE_PROJECT_STATUS] = projects_status,
     [ROUTE_RECORDING] = projects_recording,         [ROUTE_SIGNKEY] = projects_signkey,
     [ROUTE_RESET_SIGNKEY] = projects_reset_signkey, [ROUTE_PROJECT_DELETE] = projects_delete_legacy,
+    [ROUTE_CREDENTIALS_LIST] = credentials_list,
 };
 
 /* The table entry a target reaches, or NULL. */
@@ -87,11 +90,13 @@ static const struct {
     {"POST", "/dev/v1/signkey", ROUTE_SIGNKEY},
     {"POST", "/dev/v1/reset_signkey", ROUTE_RESET_SIGNKEY},
     {"DELETE", "/dev/v1/project", ROUTE_PROJECT_DELETE},
+    {"GET", "/dev/v1/credentials", ROUTE_CREDENTIALS_LIST},
 };
 
 static const char *const paths[] = {
     "/dev/v1/project",          "/dev/v1/projects", "/dev/v1/project_status",
     "/dev/v1/recording_config", "/dev/v1/signkey",  "/dev/v1/reset_signkey",
+    "/dev/v1/credentials",
 };
 
 /* The route expected for (method, path) according to the table above. */

@@ -545,6 +545,7 @@ main(int argc, char **argv)
     RUN(test_kill);
     suite_console(&checks, &failures);
     suite_feed(&checks, &failures);
+    suite_life(&checks, &failures);
     if (suite_is_pg())
         suite_pg(&checks, &failures);
     suite_end();

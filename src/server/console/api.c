@@ -18,6 +18,8 @@
 #include "console/password.h"
 #include "console/session.h"
 #include "console/signin_limit.h"
+#include "handlers/audit_req.h"
+#include "handlers/cred_json.h"
 #include "service/cluster.h"
 #include "service/creds.h"
 #include "service/metrics.h"
@@ -30,9 +32,8 @@
 #define MSG_INTERNAL "Something went wrong on the server. Please try again."
 #define MSG_WRONG_PASSWORD "The e-mail address or the password is not correct."
 
-/* Take a built body as the reply. */
-static void
-reply_buf(struct reply *out, int status, struct ra_buf *b)
+void
+api_reply_buf(struct reply *out, int status, struct ra_buf *b)
 {
     size_t len = 0;
     char *body = ra_buf_steal(b, &len);
@@ -41,8 +42,8 @@ reply_buf(struct reply *out, int status, struct ra_buf *b)
 
 /* Reply to a store failure: 503 when the store cannot be reached now, else 500. Counted for
  * /metrics: this is where the console's store failures meet. */
-static void
-reply_failure(struct request *req, int rc)
+void
+api_reply_failure(struct request *req, int rc)
 {
     metrics_store_result(req->app->metrics, rc);
     if (rc == -ENOTCONN) {
@@ -53,16 +54,15 @@ reply_failure(struct request *req, int rc)
     }
 }
 
-/* Reply with the credential service's sentence for a refusal, or as reply_failure. */
-static void
-reply_refusal(struct request *req, int status, int rc)
+void
+api_reply_refusal(struct request *req, int status, int rc)
 {
     char msg[CREDS_MESSAGE_MAX];
     const char *text = creds_message(req->app, rc, msg, sizeof(msg));
     if (text != NULL)
         console_fail(&req->reply, status, text);
     else
-        reply_failure(req, rc);
+        api_reply_failure(req, rc);
 }
 
 /* {"signed_in":true,"account":{"name":..,"email":..},"csrf_token":..,"max_secrets":N,
@@ -74,7 +74,7 @@ reply_signed_in(struct request *req, const struct store_session *ss)
     struct store_login l;
     int rc = app->store->ops->login_by_id(app->store->priv, ss->account_id, &l);
     if (rc < 0) {
-        reply_failure(req, rc);
+        api_reply_failure(req, rc);
         return;
     }
     struct ra_buf b;
@@ -91,7 +91,7 @@ reply_signed_in(struct request *req, const struct store_session *ss)
     ra_buf_printf(&b, ",\"max_secrets\":%ld,\"session_idle_s\":%ld}", app->cfg->max_secrets,
                   app->cfg->session_idle_s);
     ra_wipe(&l, sizeof(l));
-    reply_buf(&req->reply, 200, &b);
+    api_reply_buf(&req->reply, 200, &b);
 }
 
 static void
@@ -141,13 +141,22 @@ check_password(struct request *req, const char *email, const char *pw, int64_t *
     const struct app *app = req->app;
     struct store_login l = {.account_id = 0};
     int rc = app->store->ops->login_by_email(app->store->priv, email, &l);
+    if (rc == -ENOENT)
+        l.name[0] = '\0';
     *outcome = SIGNIN_NOT_TRIED;
     if (rc < 0 && rc != -ENOENT) {
-        reply_failure(req, rc);
+        api_reply_failure(req, rc);
         return rc;
     }
     rc = password_check(rc == 0 ? l.pwhash : NULL, pw, strlen(pw));
     *account_id = l.account_id;
+    if (rc != -EBUSY) {
+        struct request_who w;
+        request_who(req, &w);
+        snprintf(w.actor, sizeof(w.actor), "%s", email);
+        audit_record(app, l.account_id, &w.who, rc < 0 ? "console.signin_failed" : "console.signin",
+                     l.name);
+    }
     ra_wipe(&l, sizeof(l));
     if (rc == -EBUSY) {
         console_fail(&req->reply, 503, "The server is busy. Please try again in a moment.");
@@ -175,7 +184,7 @@ start_session(struct request *req, int64_t account_id)
     char cookie[SESSION_COOKIE_MAX];
     int rc = session_start(app, account_id, now, cookie, &req->session);
     if (rc < 0) {
-        reply_failure(req, rc);
+        api_reply_failure(req, rc);
     } else {
         reply_add_header(&req->reply, "Set-Cookie", cookie, true);
         reply_signed_in(req, &req->session);
@@ -208,71 +217,73 @@ api_signin(struct request *req)
 void
 api_signout(struct request *req)
 {
+    struct store_login l;
+    if (req->app->store->ops->login_by_id(req->app->store->priv, req->account_id, &l) == 0)
+        request_audit(req, "console.signout", l.name);
+    ra_wipe(&l, sizeof(l));
     session_end(req->app, &req->session);
     reply_add_header(&req->reply, "Set-Cookie", session_clear_cookie(), false);
     reply_signed_out(&req->reply);
 }
 
-/* Append one credential object (never a secret: the store has none to give). */
-static void
-write_cred(struct ra_buf *b, const struct store_cred *cr)
+void
+api_reply_cred(struct request *req, int status, const struct store_cred *cr,
+               const struct store_cred *old)
 {
-    ra_buf_putc(b, '{');
-    ra_jsonw_key(b, "customer_id");
-    ra_jsonw_str(b, cr->customer_id, strlen(cr->customer_id));
-    ra_buf_printf(b, ",\"created\":%lld,\"last_used\":%lld,\"issued\":%lld,\"status\":\"%s\"}",
-                  (long long)cr->created, (long long)cr->last_used, (long long)cr->issued,
-                  creds_status_name(cr));
-}
-
-struct cred_list {
+    const struct app *app = req->app;
+    int64_t now = app_now_s(app);
+    struct creds_usage u;
+    int rc = creds_usage_load(app, req->account_id, now, &u);
     struct ra_buf b;
-    size_t n;
-};
-
-/* store_cred_fn: append one credential to the list body. */
-static int
-list_cred(void *arg, const struct store_cred *cr)
-{
-    struct cred_list *l = arg;
-    if (l->n++ > 0)
-        ra_buf_putc(&l->b, ',');
-    write_cred(&l->b, cr);
-    return l->b.failed ? -ENOMEM : 0;
+    ra_buf_init(&b, 64 * 1024);
+    ra_buf_puts(&b, "{\"credential\":");
+    if (rc == 0)
+        rc = cred_json_write(&b, app, cr, &u, now, CRED_JSON_FULL);
+    if (rc == 0 && old != NULL) {
+        ra_buf_puts(&b, ",\"old\":");
+        rc = cred_json_write(&b, app, old, &u, now, CRED_JSON_FULL);
+    }
+    ra_buf_putc(&b, '}');
+    creds_usage_free(&u);
+    if (rc < 0 || b.failed) {
+        ra_buf_cleanup(&b);
+        api_reply_failure(req, rc < 0 ? rc : -ENOMEM);
+        return;
+    }
+    api_reply_buf(&req->reply, status, &b);
 }
 
 void
 api_creds_list(struct request *req)
 {
     const struct app *app = req->app;
-    struct cred_list l = {.n = 0};
-    ra_buf_init(&l.b, 1024 * 1024);
-    ra_buf_puts(&l.b, "{\"credentials\":[");
-    int rc = app->store->ops->cred_list(app->store->priv, req->account_id, list_cred, &l);
-    ra_buf_printf(&l.b, "],\"max_secrets\":%ld}", app->cfg->max_secrets);
-    if (rc < 0 || l.b.failed) {
-        ra_buf_cleanup(&l.b);
-        reply_failure(req, rc < 0 ? rc : -ENOMEM);
+    struct ra_buf b;
+    ra_buf_init(&b, 1024 * 1024);
+    ra_buf_puts(&b, "{\"credentials\":");
+    int rc = cred_json_list(&b, app, req->account_id, app_now_s(app), CRED_JSON_FULL);
+    ra_buf_printf(&b, ",\"max_secrets\":%ld}", app->cfg->max_secrets);
+    if (rc < 0 || b.failed) {
+        ra_buf_cleanup(&b);
+        api_reply_failure(req, rc < 0 ? rc : -ENOMEM);
         return;
     }
-    reply_buf(&req->reply, 200, &l.b);
+    api_reply_buf(&req->reply, 200, &b);
 }
 
 void
 api_creds_add(struct request *req)
 {
     struct store_cred cr;
-    int rc = creds_add_pending(req->app, req->account_id, app_now_s(req->app), &cr);
-    if (rc < 0) {
-        reply_refusal(req, 409, rc);
+    struct request_who w;
+    int64_t expires = 0;
+    if (api_expiry(req, false, &expires) < 0)
         return;
-    }
-    struct ra_buf b;
-    ra_buf_init(&b, 4096);
-    ra_buf_puts(&b, "{\"credential\":");
-    write_cred(&b, &cr);
-    ra_buf_putc(&b, '}');
-    reply_buf(&req->reply, 201, &b);
+    int rc = creds_add_pending(req->app, req->account_id, app_now_s(req->app), expires, &cr,
+                               request_who(req, &w));
+    if (rc < 0)
+        api_reply_refusal(req, 409, rc);
+    else
+        api_reply_cred(req, 201, &cr, NULL);
 }
 
 /* The reply of a successful download: the key_and_secret.txt text, never stored anywhere. */
@@ -299,11 +310,13 @@ api_creds_download(struct request *req)
 {
     const char *id = request_json_string(req, "customer_id");
     char secret[SECRET_HEX_LEN + 1];
-    int rc = creds_issue(req->app, req->account_id, id, app_now_s(req->app), secret);
+    struct request_who w;
+    int rc = creds_issue(req->app, req->account_id, id, app_now_s(req->app), secret,
+                         request_who(req, &w));
     if (rc == 0)
         reply_secret_file(&req->reply, id, secret);
     else
-        reply_refusal(req, rc == -ENOENT ? 404 : 410, rc);
+        api_reply_refusal(req, rc == -ENOENT ? 404 : 410, rc);
     ra_wipe(secret, sizeof(secret));
 }
 
@@ -332,9 +345,10 @@ void
 api_creds_delete(struct request *req)
 {
     const char *id = request_json_string(req, "customer_id");
-    int rc = creds_delete(req->app, req->account_id, id, false);
+    struct request_who w;
+    int rc = creds_delete(req->app, req->account_id, id, false, request_who(req, &w));
     if (rc < 0) {
-        reply_refusal(req, rc == -ENOENT ? 404 : 409, rc);
+        api_reply_refusal(req, rc == -ENOENT ? 404 : 409, rc);
         return;
     }
     int64_t seq = 0;
@@ -349,7 +363,7 @@ api_creds_delete(struct request *req)
         ra_buf_putc(&b, '}');
     }
     ra_buf_putc(&b, '}');
-    reply_buf(&req->reply, 200, &b);
+    api_reply_buf(&req->reply, 200, &b);
 }
 
 /* GET /console/api/revocation?seq=S: which live nodes have applied change-feed row S. */
@@ -371,8 +385,8 @@ api_revocation(struct request *req)
     ra_buf_putc(&b, '}');
     if (rc < 0) {
         ra_buf_cleanup(&b);
-        reply_failure(req, rc);
+        api_reply_failure(req, rc);
         return;
     }
-    reply_buf(&req->reply, 200, &b);
+    api_reply_buf(&req->reply, 200, &b);
 }

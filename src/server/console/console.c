@@ -47,6 +47,11 @@ static const struct route api_routes[] = {
     {"POST", "/console/api/credentials", CHANGE, NULL, api_creds_add},
     {"POST", "/console/api/credentials/download", CHANGE, NULL, api_creds_download},
     {"POST", "/console/api/credentials/delete", CHANGE, NULL, api_creds_delete},
+    {"POST", "/console/api/credentials/disable", CHANGE, NULL, api_creds_disable},
+    {"POST", "/console/api/credentials/enable", CHANGE, NULL, api_creds_enable},
+    {"POST", "/console/api/credentials/expire", CHANGE, NULL, api_creds_expire},
+    {"POST", "/console/api/credentials/roll", CHANGE, NULL, api_creds_roll},
+    {"GET", "/console/api/audit", SIGNED_IN, NULL, api_audit},
     {"GET", "/console/api/revocation", SIGNED_IN, NULL, api_revocation},
 };
 #define NROUTES (sizeof(api_routes) / sizeof(api_routes[0]))

@@ -18,7 +18,10 @@
 
 #include "app.h"
 #include "auth/basic.h"
+#include "service/audit.h"
 #include "service/credtab.h"
+#include "service/tripwire.h"
+#include "service/usage.h"
 #include "common/alloc.h"
 #include "common/rand.h"
 #include "console/console.h"
@@ -305,6 +308,27 @@ take(struct limiter *l, uint64_t key, long limit, int64_t now_ms, long share, in
     return limiter_take(l, key, share, now_ms);
 }
 
+/* What a failed authentication counts as in /metrics (only worked out when metrics are on). */
+static enum metrics_auth_reason
+auth_reason(const struct app *app, const struct basic_cred *cred, bool parsed, int rc)
+{
+    if (!parsed)
+        return METRICS_AUTH_MALFORMED;
+    if (app->metrics == NULL || rc == 0)
+        return METRICS_AUTH_WRONG_SECRET;
+    switch (rc) {
+    case -EPERM:
+        return METRICS_AUTH_TRIPWIRE;
+    case -EKEYREVOKED:
+        return METRICS_AUTH_DISABLED;
+    case -EKEYEXPIRED:
+        return METRICS_AUTH_EXPIRED;
+    default:
+        return credtab_has(app->creds, cred->id, cred->id_len) ? METRICS_AUTH_WRONG_SECRET
+                                                               : METRICS_AUTH_UNKNOWN_ID;
+    }
+}
+
 /*
  * Phase: Basic authentication against the in-memory credential table. A valid pair always
  * goes through. A failure is counted against the client's address; past --auth-fail-limit
@@ -324,17 +348,23 @@ phase_basic(struct request *req)
         metrics_auth_failure(app->metrics, METRICS_AUTH_MISSING);
         return fail(req, 401, "Unauthorized", false);
     }
-    enum metrics_auth_reason why = METRICS_AUTH_MALFORMED;
+    int64_t now = app_now_s(app);
     bool parsed = rc == BASIC_OK;
     if (parsed)
-        rc = credtab_verify(app->creds, &cred, app_now_s(app), &req->acct, req->customer_id);
-    if (rc < 0 && parsed && app->metrics != NULL)
-        why = credtab_has(app->creds, cred.id, cred.id_len) ? METRICS_AUTH_WRONG_SECRET
-                                                            : METRICS_AUTH_UNKNOWN_ID;
+        rc = credtab_verify(app->creds, &cred, now, &req->acct, req->customer_id);
+    enum metrics_auth_reason why = auth_reason(app, &cred, parsed, rc);
     basic_cred_wipe(&cred);
     if (rc == 0) {
         req->account_id = req->acct->id;
+        usage_count(app->usage, req->customer_id, req->rate_class, now);
         return 0;
+    }
+    if (rc == -EPERM) { /* a tripwire: reported, then refused as a wrong secret */
+        char addr[STORE_ADDRESS_MAX + 1];
+        tripwire_report(app, req->customer_id, req->acct->id,
+                        audit_address(req->peer, addr, sizeof(addr)));
+        req->customer_id[0] = '\0'; /* not a verified pair: the access log names none */
+        req->acct = NULL;
     }
     uint64_t key = limiter_addr_key(app->auth_fails, req->peer);
     if (key == 0 && req->peer != NULL && req->peer->sa_family == AF_UNIX)

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "common/alloc.h"
 #include "common/rand.h"
+#include "handlers/audit_req.h"
 #include "handlers/project_json.h"
 #include "service/accounts.h"
 #include "service/metrics.h"
@@ -128,9 +129,9 @@ load_project(struct request *req, bool must_be_enabled, struct store_project *p)
     return 0;
 }
 
-/* Save a changed project and reply with it (201). */
+/* Save a changed project, record `action` in the audit log and reply with it (201). */
 static void
-save_and_reply(struct request *req, struct store_project *p)
+save_and_reply(struct request *req, struct store_project *p, const char *action)
 {
     int rc = req->app->store->ops->project_update(req->app->store->priv, p);
     acct_invalidate(req->acct);
@@ -138,6 +139,7 @@ save_and_reply(struct request *req, struct store_project *p)
         reply_store_error(req->app, &req->reply, rc);
         return;
     }
+    request_audit(req, action, p->id);
     size_t len = 0;
     char *body = project_json_single(p, &len);
     reply_json(&req->reply, 201, body, len);
@@ -162,6 +164,7 @@ projects_create(struct request *req)
     else if (rc < 0)
         reply_store_error(req->app, &req->reply, rc);
     else {
+        request_audit(req, "project.create", p.id);
         size_t len = 0;
         char *body = project_json_single(&p, &len);
         reply_json(&req->reply, 201, body, len);
@@ -328,7 +331,7 @@ projects_status(struct request *req)
     if (load_project(req, false, &p) < 0)
         return;
     p.status = (int)json_integer_value(v);
-    save_and_reply(req, &p);
+    save_and_reply(req, &p, "project.update");
 }
 
 /* True when s is "IPv4:port" or "[IPv6]:port" with a port from 1 to 65535. */
@@ -370,7 +373,7 @@ projects_recording(struct request *req)
         return;
     p.has_recording_server = addr[0] != '\0';
     snprintf(p.recording_server, sizeof(p.recording_server), "%s", addr);
-    save_and_reply(req, &p);
+    save_and_reply(req, &p, "project.update");
 }
 
 void
@@ -384,7 +387,7 @@ projects_signkey(struct request *req)
         p.sign_key[0] = '\0';
     else if (p.sign_key[0] == '\0')
         ra_rand_hex(p.sign_key, STORE_HEX32 / 2);
-    save_and_reply(req, &p);
+    save_and_reply(req, &p, "project.update");
 }
 
 void
@@ -398,7 +401,7 @@ projects_reset_signkey(struct request *req)
         ra_rand_hex(fresh, STORE_HEX32 / 2);
     while (strcmp(fresh, p.sign_key) == 0);
     memcpy(p.sign_key, fresh, sizeof(fresh));
-    save_and_reply(req, &p);
+    save_and_reply(req, &p, "project.reset_signkey");
 }
 
 /* Legacy delete: id from the JSON body or the query; legacy bodies. */
@@ -423,6 +426,7 @@ projects_delete_legacy(struct request *req)
     } else if (rc < 0) {
         reply_store_error(req->app, &req->reply, rc);
     } else {
+        request_audit(req, "project.delete", id);
         static const char legacy_ok[] = "{\"success\":true}";
         reply_static(&req->reply, 200, legacy_ok, sizeof(legacy_ok) - 1);
     }

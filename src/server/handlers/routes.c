@@ -7,6 +7,7 @@
  */
 #include "handlers/routes.h"
 
+#include "handlers/credentials.h"
 #include "handlers/projects.h"
 
 #define REST (ROUTE_BASIC | ROUTE_RATED)
@@ -21,6 +22,7 @@ const struct route rest_routes[] = {
     {"POST", "/dev/v1/signkey", REST | ROUTE_BODY, "project.signkey", projects_signkey},
     {"POST", "/dev/v1/reset_signkey", REST | ROUTE_BODY, "project.reset_signkey",
      projects_reset_signkey},
+    {"GET", "/dev/v1/credentials", REST, "credentials.list", credentials_list},
     {"DELETE", "/dev/v1/project", REST | ROUTE_BODY | ROUTE_BODY_OPTIONAL, "project.delete",
      projects_delete_legacy},
 };

@@ -16,10 +16,12 @@
 struct cred_entry {
     char id[STORE_HEX32 + 1]; /* "" = empty slot */
     unsigned char id_len;
-    bool active;
+    bool active;        /* status 1: not disabled */
+    bool tripwire;      /* any use is refused and reported */
+    int64_t expires_at; /* unix seconds; 0 = never */
     unsigned char hash[SECRET_HASH_LEN];
     struct acct *acct;
-    _Atomic int64_t last_used; /* minute-rounded unix seconds */
+    _Atomic int64_t last_used; /* unix seconds */
     int64_t flushed;           /* last value written to the store */
 };
 
@@ -118,6 +120,8 @@ add_row(void *ctx, const struct store_cred *c)
     e->id[len] = '\0';
     e->id_len = (unsigned char)len;
     e->active = c->status == 1;
+    e->tripwire = c->tripwire;
+    e->expires_at = c->expires_at;
     memcpy(e->hash, c->hash, SECRET_HASH_LEN);
     e->acct = a;
     atomic_store(&e->last_used, c->last_used);
@@ -222,27 +226,44 @@ credtab_verify(struct credtab *t, const struct basic_cred *c, int64_t now, struc
 {
     unsigned char presented[SECRET_HASH_LEN];
     /* The hash is computed for every request, known ID or not, before the table is consulted:
-     * the work done does not depend on whether the ID exists. */
+     * the work done does not depend on whether the ID exists, nor on its state. */
     secret_hash(&t->hasher, c->id, c->id_len, c->secret, c->secret_len, presented);
 
     pthread_rwlock_rdlock(&t->lock);
     struct cred_entry *e = find(t->slots, t->mask, c->id, c->id_len);
     const unsigned char *stored = e != NULL ? e->hash : t->dummy;
     bool match = sodium_memcmp(stored, presented, sizeof(presented)) == 0;
-    bool ok = match && e != NULL && e->active && e->acct != NULL;
-    if (ok) {
+    /* Disabled and expired pairs are refused exactly as a wrong secret; expiry is judged
+     * against the caller's clock to the second. */
+    bool expired = e != NULL && e->expires_at != 0 && now >= e->expires_at;
+    bool live = match && e != NULL && e->active && e->acct != NULL && !expired;
+    bool ok = live && !e->tripwire;
+    /* Why a right secret is refused, for the metrics only: the reply is the same. */
+    int refused = !match || e == NULL || e->acct == NULL ? -EACCES
+                  : !e->active                           ? -EKEYREVOKED
+                                                         : -EKEYEXPIRED;
+    if (live) {
         *acct = e->acct;
-        int64_t minute = now - now % 60;
-        if (atomic_load_explicit(&e->last_used, memory_order_relaxed) < minute)
-            atomic_store_explicit(&e->last_used, minute, memory_order_relaxed);
+        if (ok && atomic_load_explicit(&e->last_used, memory_order_relaxed) < now)
+            atomic_store_explicit(&e->last_used, now, memory_order_relaxed);
     }
     pthread_rwlock_unlock(&t->lock);
     ra_wipe(presented, sizeof(presented));
-    if (!ok)
-        return -EACCES;
+    if (!live)
+        return refused;
     memcpy(customer_id, c->id, c->id_len);
     customer_id[c->id_len] = '\0';
-    return 0;
+    return ok ? 0 : -EPERM;
+}
+
+int64_t
+credtab_last_used(struct credtab *t, const char *customer_id)
+{
+    pthread_rwlock_rdlock(&t->lock);
+    struct cred_entry *e = find(t->slots, t->mask, customer_id, strnlen(customer_id, 64));
+    int64_t v = e != NULL ? atomic_load(&e->last_used) : 0;
+    pthread_rwlock_unlock(&t->lock);
+    return v;
 }
 
 /*
@@ -276,6 +297,8 @@ add_locked(struct credtab *t, const struct store_cred *c)
     }
     if (e != NULL) {
         e->active = c->status == 1;
+        e->tripwire = c->tripwire;
+        e->expires_at = c->expires_at;
         memcpy(e->hash, c->hash, SECRET_HASH_LEN);
         e->acct = a;
         if (c->last_used > atomic_load(&e->last_used)) /* a newer time in memory stays */

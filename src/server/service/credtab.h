@@ -8,7 +8,7 @@
  * changes made elsewhere as the change feed reports them. Pending pairs (no secret issued yet) are
  * never loaded. Verification always computes the keyed hash, against a dummy when the Customer ID
  * is unknown, and compares in constant time, so timing does not tell which IDs exist. Last-used
- * times are kept in memory at minute resolution and written in batches.
+ * times are kept in memory to the second and written in batches.
  */
 #ifndef RA_SERVER_SERVICE_CREDTAB_H
 #define RA_SERVER_SERVICE_CREDTAB_H
@@ -41,8 +41,12 @@ bool credtab_has(struct credtab *t, const char *id, size_t len);
 
 /*
  * Check a parsed Basic credential. On success returns 0, sets *acct to the owning account's
- * state and copies the Customer ID to customer_id (33 bytes); otherwise returns -EACCES.
- * `now` (unix seconds) feeds the last-used time.
+ * state and copies the Customer ID to customer_id (33 bytes). A wrong secret or an unknown ID
+ * is -EACCES; the right secret of a disabled pair is -EKEYREVOKED, of one expired at `now`
+ * (unix seconds: expires_at <= now) -EKEYEXPIRED; the caller refuses all three alike and
+ * tells them apart only in its counts. The right secret of a live tripwire pair is -EPERM,
+ * with *acct and customer_id set so that the caller can report it (and refuse it exactly as
+ * -EACCES). `now` also feeds the last-used time.
  */
 int credtab_verify(struct credtab *t, const struct basic_cred *c, int64_t now, struct acct **acct,
                    char *customer_id);
@@ -66,6 +70,9 @@ void credtab_forget(struct credtab *t, const char *customer_id);
  * unchanged then; call again later).
  */
 int credtab_refresh(struct credtab *t, struct store *st, const char *customer_id);
+
+/* The last-used time this process holds for a Customer ID (0 = never, or unknown). */
+int64_t credtab_last_used(struct credtab *t, const char *customer_id);
 
 /* Write last-used times that changed since the previous flush. 0 or the store's error. */
 int credtab_flush_last_used(struct credtab *t, struct store *st);

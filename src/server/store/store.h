@@ -9,7 +9,8 @@
  *
  * Return convention: 0 on success, a negative errno-style code on failure:
  *   -ENOENT  no such row          -EEXIST  unique name already taken
- *   -EDQUOT  a per-account limit  -EBUSY   refused: would delete an account's last credential
+ *   -EDQUOT  a per-account limit  -EBUSY   refused: would delete an account's last credential,
+ *            or leave it without an enabled one (see struct store_cred_update)
  *   -EAGAIN  generated id clashed (caller retries with a new id)
  *   -EALREADY refused: the secret of that credential was issued already
  *   -EIO     database error (logged by the backend without any secret)
@@ -53,8 +54,70 @@ struct store_cred {
     /* A pending pair (added in the console, secret not downloaded yet) has no hash: it never
      * authenticates. Its secret is generated at the one download (cred_issue). */
     bool pending;
-    int64_t issued; /* unix seconds the secret left the server; 0 while pending (cred_add
-                     * takes `created` when this is 0 and the pair is not pending) */
+    int64_t issued;     /* unix seconds the secret left the server; 0 while pending (cred_add
+                         * takes `created` when this is 0 and the pair is not pending) */
+    int64_t expires_at; /* unix seconds; 0 = never. Expired when expires_at <= now */
+    bool tripwire;      /* never meant to be used: any use is refused and recorded as an alert */
+};
+
+/*
+ * A pair is *enabled* when it is not disabled, not a tripwire and not expired at `now`
+ * (a pending pair counts: it is about to be used). The last-pair rules keep at least one
+ * enabled pair per account: a change that would turn the account's last enabled pair into
+ * one that is not is -EBUSY unless forced.
+ */
+static inline bool
+store_cred_enabled(const struct store_cred *c, int64_t now)
+{
+    return c->status == 1 && !c->tripwire && (c->expires_at == 0 || c->expires_at > now);
+}
+
+/* A change to one pair (cred_update): its status, its expiry, or both. */
+struct store_cred_update {
+    int status;         /* -1 = unchanged, 0 = disabled, 1 = enabled */
+    bool set_expiry;    /* write expires_at */
+    int64_t expires_at; /* with set_expiry: unix seconds, 0 = never */
+    int64_t now;        /* what "expired" is judged against */
+    bool force;         /* skip the last-pair rule */
+};
+
+#define STORE_ACTION_MAX 40
+#define STORE_TARGET_MAX 64
+#define STORE_ADDRESS_MAX 63
+
+/*
+ * One entry of the audit log: who (a console user's e-mail, "cli", or a Customer ID) did what
+ * (e.g. "credential.disable") to which target (a Customer ID, project id or account name),
+ * when and from where. Never a secret.
+ */
+struct store_audit {
+    int64_t id;         /* set by the store, increasing */
+    int64_t account_id; /* 0 when no account is known (a sign-in with an unknown e-mail) */
+    char account[STORE_ACCOUNT_NAME_MAX + 1]; /* audit_list fills it; "" when none */
+    int64_t time;                             /* unix seconds */
+    char actor[STORE_EMAIL_MAX + 1];
+    char action[STORE_ACTION_MAX + 1];
+    char target[STORE_TARGET_MAX + 1];
+    char address[STORE_ADDRESS_MAX + 1]; /* client address; "" when none (the CLI) */
+    bool alert;
+};
+
+/* Which audit entries audit_list gives, newest first. */
+struct store_audit_query {
+    int64_t account_id; /* < 0: every account */
+    int64_t since;      /* only entries at or after this time (unix seconds) */
+    int64_t before;     /* > 0: only entries whose id is below it (paging) */
+    int limit;          /* at most this many */
+};
+
+#define STORE_ENDPOINT_MAX 64
+
+/* Requests of one pair in one rate class (endpoint) during one hour. */
+struct store_usage {
+    char customer_id[STORE_HEX32 + 1];
+    char endpoint[STORE_ENDPOINT_MAX + 1];
+    int64_t hour; /* unix seconds at the start of the hour (usage_daily: of the UTC day) */
+    int64_t count;
 };
 
 /* What the console's sign-in needs to know about an account. */
@@ -132,6 +195,8 @@ typedef int (*store_cred_fn)(void *ctx, const struct store_cred *c);
 typedef int (*store_project_fn)(void *ctx, const struct store_project *p);
 typedef int (*store_change_fn)(void *ctx, const struct store_change *c);
 typedef int (*store_node_fn)(void *ctx, const struct store_node *n);
+typedef int (*store_audit_fn)(void *ctx, const struct store_audit *a);
+typedef int (*store_usage_fn)(void *ctx, const struct store_usage *u);
 
 struct store_ops {
     const char *scheme; /* URL scheme this backend serves, e.g. "sqlite" */
@@ -147,12 +212,14 @@ struct store_ops {
     int (*account_by_name)(void *priv, const char *name, struct store_account *out);
     int (*account_list)(void *priv, store_account_fn fn, void *ctx); /* ordered by id */
 
-    /* Credentials. cred_add fails with -EDQUOT when the account already has `max` pairs. */
+    /* Credentials. cred_add fails with -EDQUOT when the account already has `max` pairs that
+     * have not expired at c->created (expired pairs stay listed but do not count). */
     int (*cred_add)(void *priv, const struct store_cred *c, int max);
     int (*cred_get)(void *priv, const char *customer_id, struct store_cred *out);
     /* account_id < 0 lists every account's credentials; ordered by created, then insertion. */
     int (*cred_list)(void *priv, int64_t account_id, store_cred_fn fn, void *ctx);
-    /* Deleting an account's last credential is -EBUSY unless `force`. */
+    /* Deleting an account's last credential, or its last enabled one, is -EBUSY unless
+     * `force`. The pair's usage rows go with it. */
     int (*cred_delete)(void *priv, const char *customer_id, bool force);
     /* Apply n last-used updates in one transaction (never moving a time backwards). */
     int (*cred_touch)(void *priv, const struct store_touch *t, size_t n);
@@ -223,6 +290,42 @@ struct store_ops {
     int (*node_beat)(void *priv, const struct store_node *n);
     int (*node_list)(void *priv, store_node_fn fn, void *ctx);
     int (*node_forget)(void *priv, int64_t before);
+
+    /*
+     * The credential lifecycle. cred_update changes the status and/or expiry of the pair
+     * (of the account when account_id >= 0, else of any account) and, in the same transaction,
+     * appends `audit` (may be NULL); *out (may be NULL) receives the pair as changed. A change
+     * that turns the account's last enabled pair into one that is not (a disable; an expiry
+     * while no other enabled pair outlives it) is -EBUSY unless u->force. -ENOENT if no such
+     * pair.
+     */
+    int (*cred_update)(void *priv, int64_t account_id, const char *customer_id,
+                       const struct store_cred_update *u, const struct store_audit *audit,
+                       struct store_cred *out);
+    /*
+     * Roll a pair in one transaction: add `fresh` (same account as the old pair; quota `max`
+     * as cred_add, judged at fresh->created), set the old pair's expiry to `old_expires`
+     * (unless it already expires sooner) and append `audit` (may be NULL). *old_out (may be
+     * NULL) receives the old pair as changed. -ENOENT (no such pair of fresh->account_id),
+     * -EPERM (a tripwire is never rolled), -EDQUOT, -EAGAIN (fresh's id is taken).
+     */
+    int (*cred_roll)(void *priv, const struct store_cred *fresh, int max, const char *old_id,
+                     int64_t old_expires, const struct store_audit *audit,
+                     struct store_cred *old_out);
+
+    /* The audit log: append one entry; list entries newest first; delete entries older than
+     * `before` (unix seconds). */
+    int (*audit_add)(void *priv, const struct store_audit *a);
+    int (*audit_list)(void *priv, const struct store_audit_query *q, store_audit_fn fn, void *ctx);
+    int (*audit_prune)(void *priv, int64_t before);
+
+    /* Per-pair usage: add n counts (to what is stored for the same pair, endpoint and hour) in
+     * one transaction; call fn with the daily totals (hour = start of the UTC day, endpoint
+     * "") of the pairs of the account (every account when account_id < 0) from `since` on,
+     * ordered by pair and day; delete the hours before `before`. */
+    int (*usage_add)(void *priv, const struct store_usage *u, size_t n);
+    int (*usage_daily)(void *priv, int64_t account_id, int64_t since, store_usage_fn fn, void *ctx);
+    int (*usage_prune)(void *priv, int64_t before);
 };
 
 struct store {

@@ -26,9 +26,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define ACCOUNT_COLS "id, name, created"
-#define CRED_COLS "customer_id, account_id, hash, created, last_used, status, issued"
 #define PROJECT_COLS "id, account_id, name, vendor_key, sign_key, recording_server, status, created"
 
 static int
@@ -41,8 +41,8 @@ read_account(const PGresult *r, int row, void *out)
 }
 
 /* A NULL hash is a pending pair (console "Add a secret" before the download). */
-static int
-read_cred(const PGresult *r, int row, void *out)
+int
+store_pg_read_cred(const PGresult *r, int row, void *out)
 {
     struct store_cred *c = out;
     int rc = store_pg_text(r, row, 0, c->customer_id, sizeof(c->customer_id));
@@ -53,6 +53,8 @@ read_cred(const PGresult *r, int row, void *out)
     c->last_used = store_pg_i64(r, row, 4);
     c->status = (int)store_pg_i64(r, row, 5);
     c->issued = store_pg_i64(r, row, 6);
+    c->expires_at = store_pg_i64(r, row, 7);
+    c->tripwire = store_pg_i64(r, row, 8) != 0;
     return h < 0 ? h : 0;
 }
 
@@ -129,28 +131,21 @@ pg_account_list(void *priv, store_account_fn fn, void *ctx)
     return rc;
 }
 
-struct cred_add_job {
-    const struct store_cred *c;
-    int max;
-};
-
-/* In one transaction, under the account's lock: count, check the quota, insert. A taken
- * customer id is -EAGAIN (ids are generated at random). */
-static int
-cred_add_job(PGconn *c, void *arg)
+int
+store_pg_add_cred(PGconn *c, const struct store_cred *cr, int max)
 {
-    struct cred_add_job *j = arg;
-    const struct store_cred *cr = j->c;
     struct store_pg_args a = {.n = 0};
-    int64_t n = 0;
-    int rc = store_pg_begin(c);
-    if (rc == 0)
-        rc = store_pg_lock_account(c, cr->account_id);
-    if (rc == 0)
-        rc = store_pg_count(c, "SELECT count(*) FROM credentials WHERE account_id = $1",
-                            cr->account_id, &n);
-    if (rc == 0 && j->max >= 0 && n >= j->max)
+    PGresult *r = NULL;
+    store_pg_arg_i64(&a, cr->account_id);
+    store_pg_arg_i64(&a, cr->created);
+    int rc = store_pg_exec(c,
+                           "SELECT count(*) FROM credentials WHERE account_id = $1"
+                           " AND (expires_at = 0 OR expires_at > $2)",
+                           &a, &r, "cred count");
+    if (rc == 0 && max >= 0 && store_pg_i64(r, 0, 0) >= max)
         rc = -EDQUOT;
+    PQclear(r);
+    a = (struct store_pg_args){.n = 0};
     store_pg_arg_text(&a, cr->customer_id);
     store_pg_arg_i64(&a, cr->account_id);
     if (cr->pending)
@@ -161,14 +156,34 @@ cred_add_job(PGconn *c, void *arg)
     store_pg_arg_i64(&a, cr->last_used);
     store_pg_arg_i64(&a, cr->status);
     store_pg_arg_i64(&a, cr->pending ? 0 : cr->issued != 0 ? cr->issued : cr->created);
+    store_pg_arg_i64(&a, cr->expires_at);
+    store_pg_arg_i64(&a, cr->tripwire ? 1 : 0);
     if (rc == 0) {
         rc = store_pg_exec(c,
                            "INSERT INTO credentials (" CRED_COLS ")"
-                           " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                            &a, NULL, "cred_add");
         if (rc == -EEXIST)
             rc = -EAGAIN;
     }
+    return rc;
+}
+
+struct cred_add_job {
+    const struct store_cred *c;
+    int max;
+};
+
+/* In one transaction, under the account's lock: count, check the quota, insert. */
+static int
+cred_add_job(PGconn *c, void *arg)
+{
+    struct cred_add_job *j = arg;
+    int rc = store_pg_begin(c);
+    if (rc == 0)
+        rc = store_pg_lock_account(c, j->c->account_id);
+    if (rc == 0)
+        rc = store_pg_add_cred(c, j->c, j->max);
     return store_pg_end(c, rc);
 }
 
@@ -193,7 +208,7 @@ pg_cred_get(void *priv, const char *customer_id, struct store_cred *out)
     if (!fits(customer_id, STORE_HEX32))
         return -ENOENT;
     store_pg_arg_text(&q.args, customer_id);
-    return store_pg_fetch_one(priv, &q, read_cred, out, 2);
+    return store_pg_fetch_one(priv, &q, store_pg_read_cred, out, 2);
 }
 
 static int
@@ -210,7 +225,7 @@ pg_cred_list(void *priv, int64_t account_id, store_cred_fn fn, void *ctx)
     int rc = store_pg_query(priv, &q);
     for (int i = 0; rc == 0 && i < PQntuples(q.res); i++) {
         memset(&c, 0, sizeof(c));
-        rc = read_cred(q.res, i, &c);
+        rc = store_pg_read_cred(q.res, i, &c);
         if (rc == 0)
             rc = fn(ctx, &c);
     }
@@ -225,38 +240,35 @@ struct cred_delete_job {
     bool force;
 };
 
-/* Find the pair's account, lock it, then apply the last-pair rule and delete. */
+/* Lock the pair's account, then apply the last-pair rules and delete it with its usage. */
 static int
 cred_delete_job(PGconn *c, void *arg)
 {
     struct cred_delete_job *j = arg;
     struct store_pg_args a = {.n = 0};
+    struct store_cred cr;
     PGresult *r = NULL;
-    int64_t account = 0, n = 0;
+    int64_t n = 0;
     store_pg_arg_text(&a, j->customer_id);
     int rc = store_pg_begin(c);
     if (rc == 0)
-        rc = store_pg_exec(c, "SELECT account_id FROM credentials WHERE customer_id = $1", &a, &r,
-                           "cred_delete");
-    if (rc == 0 && PQntuples(r) == 0)
-        rc = -ENOENT;
-    if (rc == 0)
-        account = store_pg_i64(r, 0, 0);
-    PQclear(r);
-    r = NULL;
-    if (rc == 0)
-        rc = store_pg_lock_account(c, account);
+        rc = pgl_lock_cred(c, j->customer_id, &cr);
     if (rc == 0 && !j->force)
-        rc = store_pg_count(c, "SELECT count(*) FROM credentials WHERE account_id = $1", account,
-                            &n);
+        rc = store_pg_count(c, "SELECT count(*) FROM credentials WHERE account_id = $1",
+                            cr.account_id, &n);
     if (rc == 0 && !j->force && n <= 1)
         rc = -EBUSY;
+    if (rc == 0 && !j->force)
+        rc = pgl_last_pair_check(c, &cr, (int64_t)time(NULL), 0);
     if (rc == 0)
         rc = store_pg_exec(c, "DELETE FROM credentials WHERE customer_id = $1", &a, &r,
                            "cred_delete");
     if (rc == 0 && strcmp(PQcmdTuples(r), "0") == 0)
         rc = -ENOENT; /* deleted by another transaction meanwhile */
+    if (rc == 0)
+        rc = store_pg_exec(c, "DELETE FROM usage WHERE customer_id = $1", &a, NULL, "cred_delete");
     PQclear(r);
+    ra_wipe(&cr, sizeof(cr));
     return store_pg_end(c, rc);
 }
 
@@ -598,4 +610,12 @@ const struct store_ops store_pg_ops = {
     .node_beat = pgf_node_beat,
     .node_list = pgf_node_list,
     .node_forget = pgf_node_forget,
+    .cred_update = pgl_cred_update,
+    .cred_roll = pgl_cred_roll,
+    .audit_add = pgl_audit_add,
+    .audit_list = pgl_audit_list,
+    .audit_prune = pgl_audit_prune,
+    .usage_add = pgl_usage_add,
+    .usage_daily = pgl_usage_daily,
+    .usage_prune = pgl_usage_prune,
 };

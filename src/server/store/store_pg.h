@@ -7,7 +7,7 @@
 
 /* Current schema version: the number of migrations in store_pg_schema.c, recorded in the
  * table schema_version. */
-#define STORE_PG_SCHEMA_VERSION 1
+#define STORE_PG_SCHEMA_VERSION 2
 
 /* The feed triggers NOTIFY this channel (feed_wait LISTENs on it). */
 #define STORE_PG_FEED_CHANNEL "restauth_feed"

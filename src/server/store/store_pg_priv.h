@@ -9,6 +9,7 @@
  *   store_pg_pool.c     the URL, the connection pool, reconnection, the LISTEN session
  *   store_pg_query.c    parameters, statements, transactions, error codes, columns
  *   store_pg_schema.c   the schema and its migrations
+ *   store_pg_life.c     the credential lifecycle, the audit log and usage counts
  *
  * Every operation is a job (store_pg_job) run by store_pg_run() on a pooled connection. A job
  * leaves its connection idle (no transaction open) and may be run a second time: after a
@@ -35,7 +36,7 @@
 /* Internal code of a job: a deadlock or serialization failure, rolled back; run it again. */
 #define STORE_PG_RETRY (-EDEADLK)
 
-#define STORE_PG_ARGS_MAX 8
+#define STORE_PG_ARGS_MAX 10
 
 /* Connection attempts after a failure wait, doubling from the first to the last delay. */
 struct store_pg_backoff {
@@ -119,6 +120,29 @@ int64_t store_pg_i64(const PGresult *r, int row, int col);
 int store_pg_text(const PGresult *r, int row, int col, char *dst, size_t cap);
 int store_pg_bytes(const PGresult *r, int row, int col, unsigned char *dst, size_t n);
 void store_pg_wipe_column(PGresult *r, int col);
+
+/* store_pg.c: the columns of a credential row, read by store_pg_read_cred; inside the
+ * caller's transaction, under the account's lock: the quota (pairs not expired at
+ * cr->created) and the insert (0, -EDQUOT, -EAGAIN or another error). */
+#define CRED_COLS                                                                                  \
+    "customer_id, account_id, hash, created, last_used, status, issued, expires_at, tripwire"
+int store_pg_read_cred(const PGresult *r, int row, void *out);
+int store_pg_add_cred(PGconn *c, const struct store_cred *cr, int max);
+
+/* store_pg_life.c: the credential lifecycle, the audit log, usage */
+int pgl_lock_cred(PGconn *c, const char *customer_id, struct store_cred *out);
+int pgl_last_pair_check(PGconn *c, const struct store_cred *cr, int64_t now, int64_t until);
+int pgl_cred_update(void *priv, int64_t account_id, const char *customer_id,
+                    const struct store_cred_update *u, const struct store_audit *audit,
+                    struct store_cred *out);
+int pgl_cred_roll(void *priv, const struct store_cred *fresh, int max, const char *old_id,
+                  int64_t old_expires, const struct store_audit *audit, struct store_cred *old_out);
+int pgl_audit_add(void *priv, const struct store_audit *a);
+int pgl_audit_list(void *priv, const struct store_audit_query *q, store_audit_fn fn, void *ctx);
+int pgl_audit_prune(void *priv, int64_t before);
+int pgl_usage_add(void *priv, const struct store_usage *u, size_t n);
+int pgl_usage_daily(void *priv, int64_t account_id, int64_t since, store_usage_fn fn, void *ctx);
+int pgl_usage_prune(void *priv, int64_t before);
 
 /* store_pg_schema.c */
 int store_pg_migrate(PGconn *c);

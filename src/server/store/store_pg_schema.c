@@ -146,6 +146,35 @@ static const char *const migrations[] = {
     "END $$;"
     "CREATE TRIGGER accounts_feed AFTER INSERT OR UPDATE ON accounts"
     "  FOR EACH ROW EXECUTE FUNCTION ra_feed_accounts();",
+
+    /* 2: the credential lifecycle, as the SQLite backend's migration 4: expiry and tripwire
+     * columns (watched by the feed trigger), the audit log and per-pair usage. */
+    "ALTER TABLE credentials ADD COLUMN expires_at bigint NOT NULL DEFAULT 0;"
+    "ALTER TABLE credentials ADD COLUMN tripwire integer NOT NULL DEFAULT 0;"
+    "DROP TRIGGER credentials_feed ON credentials;"
+    "CREATE TRIGGER credentials_feed AFTER INSERT OR DELETE"
+    "  OR UPDATE OF customer_id, account_id, hash, status, issued, expires_at, tripwire"
+    "  ON credentials FOR EACH ROW EXECUTE FUNCTION ra_feed_credentials();"
+    "CREATE TABLE audit ("
+    "  id         bigserial PRIMARY KEY,"
+    "  account_id bigint    NOT NULL,"
+    "  time       bigint    NOT NULL,"
+    "  actor      text      NOT NULL,"
+    "  action     text      NOT NULL,"
+    "  target     text      NOT NULL,"
+    "  address    text,"
+    "  alert      integer   NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX audit_by_account ON audit (account_id, id);"
+    "CREATE INDEX audit_by_time ON audit (time);"
+    "CREATE TABLE usage ("
+    "  customer_id text   NOT NULL,"
+    "  hour        bigint NOT NULL,"
+    "  endpoint    text   NOT NULL,"
+    "  count       bigint NOT NULL,"
+    "  PRIMARY KEY (customer_id, hour, endpoint)"
+    ");"
+    "CREATE INDEX usage_by_hour ON usage (hour);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_PG_SCHEMA_VERSION,

@@ -26,6 +26,8 @@
 
 #include "store/store_sqlite_priv.h"
 
+#include <time.h>
+
 #define ACCOUNT_COLS "id, name, created"
 #define PROJECT_COLS "id, account_id, name, vendor_key, sign_key, recording_server, status, created"
 
@@ -37,7 +39,8 @@ static const char *const sql[Q_COUNT] = {
     [Q_ACCOUNT_BY_NAME] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE name = ?1",
     [Q_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLS " FROM accounts ORDER BY id",
     [Q_CRED_COUNT] = "SELECT count(*) FROM credentials WHERE account_id = ?1",
-    [Q_CRED_ADD] = "INSERT INTO credentials (" CRED_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_CRED_ADD] = "INSERT INTO credentials (" CRED_COLS ")"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [Q_CRED_GET] = "SELECT " CRED_COLS " FROM credentials WHERE customer_id = ?1",
     [Q_CRED_LIST] = "SELECT " CRED_COLS " FROM credentials WHERE account_id = ?1"
                     " ORDER BY created, rowid",
@@ -90,6 +93,30 @@ static const char *const sql[Q_COUNT] = {
                     " heartbeat = excluded.heartbeat, applied = excluded.applied",
     [Q_NODE_LIST] = "SELECT id, started, heartbeat, applied FROM nodes ORDER BY id",
     [Q_NODE_FORGET] = "DELETE FROM nodes WHERE heartbeat < ?1",
+    [Q_CRED_COUNT_LIVE] = "SELECT count(*) FROM credentials WHERE account_id = ?1"
+                          " AND (expires_at = 0 OR expires_at > ?2)",
+    [Q_CRED_ENABLED_OTHERS] = "SELECT count(*) FROM credentials WHERE account_id = ?1"
+                              " AND customer_id <> ?2 AND status = 1 AND tripwire = 0"
+                              " AND (expires_at = 0 OR expires_at > max(?3, ?4))",
+    [Q_CRED_SET_STATE] = "UPDATE credentials SET status = ?2, expires_at = ?3"
+                         " WHERE customer_id = ?1",
+    [Q_AUDIT_ADD] = "INSERT INTO audit (account_id, time, actor, action, target, address, alert)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_AUDIT_LIST] = "SELECT a.id, a.account_id, coalesce(c.name, ''), a.time, a.actor, a.action,"
+                     " a.target, a.address, a.alert FROM audit a"
+                     " LEFT JOIN accounts c ON c.id = a.account_id"
+                     " WHERE (?1 < 0 OR a.account_id = ?1) AND a.time >= ?2"
+                     " AND (?3 <= 0 OR a.id < ?3) ORDER BY a.id DESC LIMIT ?4",
+    [Q_AUDIT_PRUNE] = "DELETE FROM audit WHERE time < ?1",
+    [Q_USAGE_ADD] = "INSERT INTO usage (customer_id, endpoint, hour, count) VALUES (?1, ?2, ?3, ?4)"
+                    " ON CONFLICT (customer_id, hour, endpoint)"
+                    " DO UPDATE SET count = count + excluded.count",
+    [Q_USAGE_DAILY] = "SELECT u.customer_id, (u.hour / 86400) * 86400 AS day, sum(u.count)"
+                      " FROM usage u JOIN credentials c ON c.customer_id = u.customer_id"
+                      " WHERE (?1 < 0 OR c.account_id = ?1) AND u.hour >= ?2"
+                      " GROUP BY u.customer_id, day ORDER BY u.customer_id, day",
+    [Q_USAGE_PRUNE] = "DELETE FROM usage WHERE hour < ?1",
+    [Q_USAGE_DELETE] = "DELETE FROM usage WHERE customer_id = ?1",
 };
 
 int
@@ -132,6 +159,8 @@ store_sqlite_read_cred(sqlite3_stmt *st, void *out)
     c->last_used = sqlite3_column_int64(st, 4);
     c->status = sqlite3_column_int(st, 5);
     c->issued = sqlite3_column_int64(st, 6);
+    c->expires_at = sqlite3_column_int64(st, 7);
+    c->tripwire = sqlite3_column_int(st, 8) != 0;
     return 0;
 }
 
@@ -219,39 +248,53 @@ insert_cred(struct sq *s, const struct store_cred *c)
     int64_t issued = c->pending ? 0 : c->issued != 0 ? c->issued : c->created;
     int hash_rc = c->pending ? sqlite3_bind_null(st, 3)
                              : sqlite3_bind_blob(st, 3, c->hash, STORE_HASH_LEN, SQLITE_STATIC);
-    int rc = bound(s, bind_text(st, 1, c->customer_id) | sqlite3_bind_int64(st, 2, c->account_id) |
-                          hash_rc | sqlite3_bind_int64(st, 4, c->created) |
-                          sqlite3_bind_int64(st, 5, c->last_used) |
-                          sqlite3_bind_int(st, 6, c->status) | sqlite3_bind_int64(st, 7, issued));
+    int rc =
+        bound(s, bind_text(st, 1, c->customer_id) | sqlite3_bind_int64(st, 2, c->account_id) |
+                     hash_rc | sqlite3_bind_int64(st, 4, c->created) |
+                     sqlite3_bind_int64(st, 5, c->last_used) | sqlite3_bind_int(st, 6, c->status) |
+                     sqlite3_bind_int64(st, 7, issued) | sqlite3_bind_int64(st, 8, c->expires_at) |
+                     sqlite3_bind_int(st, 9, c->tripwire ? 1 : 0));
     if (rc == 0)
         rc = step(s, st, "cred_add");
     put(st);
     return rc == -EEXIST ? -EAGAIN : rc;
 }
 
+int
+store_sqlite_add_cred(struct sq *s, const struct store_cred *c, int max)
+{
+    int64_t n = 0;
+    sqlite3_stmt *st = s->q[Q_CRED_COUNT_LIVE];
+    int rc =
+        bound(s, sqlite3_bind_int64(st, 1, c->account_id) | sqlite3_bind_int64(st, 2, c->created));
+    if (rc == 0)
+        rc = scalar(s, st, &n, "cred count");
+    else
+        put(st);
+    if (rc == 0 && max >= 0 && n >= max)
+        rc = -EDQUOT;
+    if (rc == 0)
+        rc = insert_cred(s, c);
+    return rc;
+}
+
 static int
 sq_cred_add(void *priv, const struct store_cred *c, int max)
 {
     struct sq *s = priv;
-    int64_t n = 0;
     if (s == NULL || c == NULL || !fits(c->customer_id, STORE_HEX32) || c->customer_id[0] == '\0')
         return -EINVAL;
     lock(s);
     int rc = tx_begin(s);
     if (rc == 0)
-        rc = count_of(s, Q_CRED_COUNT, c->account_id, &n);
-    if (rc == 0 && max >= 0 && n >= max)
-        rc = -EDQUOT;
-    if (rc == 0)
-        rc = insert_cred(s, c);
+        rc = store_sqlite_add_cred(s, c, max);
     rc = tx_end(s, rc);
     unlock(s);
     return rc;
 }
 
-/* Read the credential `customer_id` into out; the caller holds the lock. */
-static int
-cred_lookup(struct sq *s, const char *customer_id, struct store_cred *out)
+int
+store_sqlite_cred_lookup(struct sq *s, const char *customer_id, struct store_cred *out)
 {
     if (!fits(customer_id, STORE_HEX32))
         return -ENOENT;
@@ -270,7 +313,7 @@ sq_cred_get(void *priv, const char *customer_id, struct store_cred *out)
     if (s == NULL || customer_id == NULL || out == NULL)
         return -EINVAL;
     lock(s);
-    int rc = cred_lookup(s, customer_id, out);
+    int rc = store_sqlite_cred_lookup(s, customer_id, out);
     unlock(s);
     return rc;
 }
@@ -306,13 +349,15 @@ sq_cred_delete(void *priv, const char *customer_id, bool force)
     lock(s);
     int rc = tx_begin(s);
     if (rc == 0)
-        rc = cred_lookup(s, customer_id, &c);
+        rc = store_sqlite_cred_lookup(s, customer_id, &c);
     if (rc == 0 && !force)
         rc = count_of(s, Q_CRED_COUNT, c.account_id, &n);
     if (rc == 0 && !force && n <= 1)
         rc = -EBUSY;
-    if (rc == 0) {
-        sqlite3_stmt *st = s->q[Q_CRED_DELETE];
+    if (rc == 0 && !force)
+        rc = sql_last_pair_check(s, &c, (int64_t)time(NULL), 0);
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        sqlite3_stmt *st = s->q[k == 0 ? Q_CRED_DELETE : Q_USAGE_DELETE];
         rc = bound(s, bind_text(st, 1, customer_id));
         if (rc == 0)
             rc = step(s, st, "cred_delete");
@@ -609,4 +654,12 @@ const struct store_ops store_sqlite_ops = {
     .node_beat = sqf_node_beat,
     .node_list = sqf_node_list,
     .node_forget = sqf_node_forget,
+    .cred_update = sql_cred_update,
+    .cred_roll = sql_cred_roll,
+    .audit_add = sql_audit_add,
+    .audit_list = sql_audit_list,
+    .audit_prune = sql_audit_prune,
+    .usage_add = sql_usage_add,
+    .usage_daily = sql_usage_daily,
+    .usage_prune = sql_usage_prune,
 };

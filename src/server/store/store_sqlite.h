@@ -14,7 +14,7 @@
 struct sqlite3;
 
 /* Current schema version: the number of migrations in store_sqlite_schema.c. */
-#define STORE_SQLITE_SCHEMA_VERSION 3
+#define STORE_SQLITE_SCHEMA_VERSION 4
 
 /*
  * Store into *out the value of `PRAGMA data_version` of the backend handle `priv` (as returned

@@ -68,6 +68,16 @@ enum q {
     Q_NODE_BEAT,
     Q_NODE_LIST,
     Q_NODE_FORGET,
+    Q_CRED_COUNT_LIVE,
+    Q_CRED_ENABLED_OTHERS,
+    Q_CRED_SET_STATE,
+    Q_AUDIT_ADD,
+    Q_AUDIT_LIST,
+    Q_AUDIT_PRUNE,
+    Q_USAGE_ADD,
+    Q_USAGE_DAILY,
+    Q_USAGE_PRUNE,
+    Q_USAGE_DELETE,
     Q_COUNT
 };
 
@@ -308,10 +318,36 @@ int sqf_node_beat(void *priv, const struct store_node *n);
 int sqf_node_list(void *priv, store_node_fn fn, void *ctx);
 int sqf_node_forget(void *priv, int64_t before);
 
+/* The credential lifecycle, the audit log and usage (store_sqlite_life.c). */
+int sql_cred_update(void *priv, int64_t account_id, const char *customer_id,
+                    const struct store_cred_update *u, const struct store_audit *audit,
+                    struct store_cred *out);
+int sql_cred_roll(void *priv, const struct store_cred *fresh, int max, const char *old_id,
+                  int64_t old_expires, const struct store_audit *audit, struct store_cred *old_out);
+int sql_audit_add(void *priv, const struct store_audit *a);
+int sql_audit_list(void *priv, const struct store_audit_query *q, store_audit_fn fn, void *ctx);
+int sql_audit_prune(void *priv, int64_t before);
+int sql_usage_add(void *priv, const struct store_usage *u, size_t n);
+int sql_usage_daily(void *priv, int64_t account_id, int64_t since, store_usage_fn fn, void *ctx);
+int sql_usage_prune(void *priv, int64_t before);
+/* Inside a write transaction: the last-pair rule (struct store_cred_update) for turning c,
+ * as it is stored, into a pair that is no longer enabled and is enabled at most until
+ * `until` (0 = no longer at all, as a deletion or a disable). 0 or -EBUSY. */
+int sql_last_pair_check(struct sq *s, const struct store_cred *c, int64_t now, int64_t until);
+
+/* Read the credential `customer_id` into out; the caller holds the lock. 0, -ENOENT or
+ * another error. */
+int store_sqlite_cred_lookup(struct sq *s, const char *customer_id, struct store_cred *out);
+
+/* Inside a write transaction: check the quota (pairs not expired at c->created) and insert
+ * c. 0, -EDQUOT, -EAGAIN (id taken) or another error. */
+int store_sqlite_add_cred(struct sq *s, const struct store_cred *c, int max);
+
 /* Read a credential row (the columns of CRED_COLS) into a struct store_cred. */
 int store_sqlite_read_cred(sqlite3_stmt *st, void *out);
 
-#define CRED_COLS "customer_id, account_id, hash, created, last_used, status, issued"
+#define CRED_COLS                                                                                  \
+    "customer_id, account_id, hash, created, last_used, status, issued, expires_at, tripwire"
 #define LOGIN_COLS "id, name, email, password_hash"
 #define SESSION_COLS "token_hash, account_id, csrf, created, last_seen, expires"
 

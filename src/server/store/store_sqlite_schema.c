@@ -136,6 +136,37 @@ static const char *const migrations[] = {
                         FEED_TRIGGER("account_added", "INSERT ON accounts", 3, "NEW.id", "''")
                             FEED_TRIGGER("account_changed", "UPDATE ON accounts", 3, "NEW.id",
                                          "''"),
+
+    /* 4: the credential lifecycle. A pair may expire (expires_at, 0 = never) or be a
+     * tripwire; the feed trigger of changed pairs also watches these columns, so every node
+     * applies a disable, an enable or an expiry. The audit log (never a secret; address NULL
+     * when none) and per-pair usage, counted per endpoint (rate class) and hour. */
+    "ALTER TABLE credentials ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE credentials ADD COLUMN tripwire INTEGER NOT NULL DEFAULT 0;"
+    "DROP TRIGGER feed_cred_changed;" FEED_TRIGGER(
+        "cred_changed",
+        "UPDATE OF account_id, hash, status, issued, expires_at, tripwire ON credentials", 1,
+        "NEW.account_id",
+        "NEW.customer_id") "CREATE TABLE audit ("
+                           "  id         INTEGER PRIMARY KEY AUTOINCREMENT,"
+                           "  account_id INTEGER NOT NULL,"
+                           "  time       INTEGER NOT NULL,"
+                           "  actor      TEXT    NOT NULL,"
+                           "  action     TEXT    NOT NULL,"
+                           "  target     TEXT    NOT NULL,"
+                           "  address    TEXT,"
+                           "  alert      INTEGER NOT NULL DEFAULT 0"
+                           ");"
+                           "CREATE INDEX audit_by_account ON audit (account_id, id);"
+                           "CREATE INDEX audit_by_time ON audit (time);"
+                           "CREATE TABLE usage ("
+                           "  customer_id TEXT    NOT NULL,"
+                           "  hour        INTEGER NOT NULL,"
+                           "  endpoint    TEXT    NOT NULL,"
+                           "  count       INTEGER NOT NULL,"
+                           "  PRIMARY KEY (customer_id, hour, endpoint)"
+                           ") WITHOUT ROWID;"
+                           "CREATE INDEX usage_by_hour ON usage (hour);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SQLITE_SCHEMA_VERSION,

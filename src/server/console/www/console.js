@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // restauth Console: a small single-page app over /console/api/. No framework, no inline
 // script (the Content-Security-Policy forbids it), text set with textContent only.
+// This file holds the shared parts (API calls, messages, dialogs, routing), sign-in and the
+// Projects page; creds.js and audit.js add their pages through window.RaConsole.
 'use strict';
 
 (function () {
-  const state = { csrf: null, account: null, maxSecrets: 10, creds: [], projects: [] };
+  const state = { csrf: null, account: null, maxSecrets: 10, projects: [] };
   const $ = (id) => document.getElementById(id);
 
   // Server messages of the REST handlers the console shares, said for a person.
@@ -61,6 +63,12 @@
     show($('notice'), text);
   }
 
+  // Clear the banner and every error on the pages: a new action starts with no stale message.
+  function clearMessages() {
+    notice('');
+    for (const el of document.querySelectorAll('main .error')) show(el, '');
+  }
+
   function when(seconds) {
     if (!seconds) return 'Never';
     return new Date(seconds * 1000).toLocaleString(undefined, {
@@ -68,18 +76,42 @@
     });
   }
 
+  const TO_SECOND = {
+    year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
+    second: '2-digit',
+  };
+
+  // A <time> element for unix seconds: the local date and time to the second, the exact
+  // instant (UTC, then local with its zone) in its tooltip. Text `none` when there is none.
+  function timeOf(seconds, none) {
+    if (!seconds) return document.createTextNode(none);
+    const d = new Date(seconds * 1000);
+    const t = document.createElement('time');
+    t.dateTime = d.toISOString();
+    t.textContent = d.toLocaleString(undefined, TO_SECOND);
+    t.title = d.toISOString().replace('T', ' ').replace('.000Z', ' UTC') + ' (' +
+      d.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'long' }) + ')';
+    return t;
+  }
+
   // --- views -------------------------------------------------------------------------------
 
-  const VIEWS = ['view-loading', 'view-signin', 'view-projects', 'view-api'];
+  // The signed-in pages by location hash. creds.js and audit.js fill in their load().
+  const PAGES = {
+    '#/projects': { view: 'view-projects', link: 'nav-projects', title: 'Projects', load: () => loadProjects() },
+    '#/restful-api': { view: 'view-api', link: 'nav-api', title: 'RESTful API', load: null },
+    '#/audit': { view: 'view-audit', link: 'nav-audit', title: 'Audit log', load: null },
+  };
+  const VIEWS = ['view-loading', 'view-signin', ...Object.values(PAGES).map((p) => p.view)];
 
   function showView(id, focus) {
     for (const v of VIEWS) $(v).hidden = v !== id;
-    const signedIn = id === 'view-projects' || id === 'view-api';
-    $('nav').hidden = !signedIn;
-    $('who').hidden = !signedIn;
-    for (const [link, view] of [['nav-projects', 'view-projects'], ['nav-api', 'view-api']]) {
-      if (id === view) $(link).setAttribute('aria-current', 'page');
-      else $(link).removeAttribute('aria-current');
+    const page = Object.values(PAGES).find((p) => p.view === id);
+    $('nav').hidden = !page;
+    $('who').hidden = !page;
+    for (const p of Object.values(PAGES)) {
+      if (p === page) $(p.link).setAttribute('aria-current', 'page');
+      else $(p.link).removeAttribute('aria-current');
     }
     if (focus) {
       const h = $(id).querySelector('h1');
@@ -92,15 +124,10 @@
       showSignIn();
       return;
     }
-    if (location.hash === '#/restful-api') {
-      document.title = 'RESTful API · restauth Console';
-      showView('view-api', focus);
-      loadCreds();
-    } else {
-      document.title = 'Projects · restauth Console';
-      showView('view-projects', focus);
-      loadProjects();
-    }
+    const page = PAGES[location.hash] || PAGES['#/projects'];
+    document.title = page.title + ' · restauth Console';
+    showView(page.view, focus);
+    page.load();
   }
 
   function showSignIn() {
@@ -114,7 +141,7 @@
     state.account = data.account;
     state.maxSecrets = data.max_secrets;
     $('who-email').textContent = data.account.email || data.account.name;
-    if (location.hash !== '#/restful-api' && location.hash !== '#/projects') {
+    if (!PAGES[location.hash]) {
       history.replaceState(null, '', '#/projects');
     }
     route(true);
@@ -170,28 +197,71 @@
     notice('You are signed out.');
   }
 
-  // --- confirmation dialog ----------------------------------------------------------------
+  // --- dialogs ----------------------------------------------------------------------------
 
-  function confirmAction(title, text, okLabel) {
-    const dlg = $('confirm');
-    $('confirm-title').textContent = title;
-    $('confirm-text').textContent = text;
-    $('confirm-ok').textContent = okLabel;
+  // Show a modal dialog and focus `first`; wire(done) connects its controls and returns a
+  // function that disconnects them. Resolves with the value given to done (null when closed
+  // with Escape); focus goes back to the control that opened it.
+  function modal(dlg, first, wire) {
     const opener = document.activeElement;
     return new Promise((resolve) => {
+      let unwire = null;
       const done = (answer) => {
-        $('confirm-ok').onclick = null;
-        $('confirm-cancel').onclick = null;
+        if (unwire) unwire();
         dlg.onclose = null;
         if (dlg.open) dlg.close();
         if (opener && opener.isConnected) opener.focus();
         resolve(answer);
       };
+      unwire = wire(done);
+      dlg.onclose = () => done(null);
+      dlg.showModal();
+      first.focus();
+    });
+  }
+
+  // Ask yes or no; focus starts on Cancel. Resolves to true only when confirmed.
+  async function confirmAction(title, text, okLabel) {
+    $('confirm-title').textContent = title;
+    $('confirm-text').textContent = text;
+    $('confirm-ok').textContent = okLabel;
+    const answer = await modal($('confirm'), $('confirm-cancel'), (done) => {
       $('confirm-ok').onclick = () => done(true);
       $('confirm-cancel').onclick = () => done(false);
-      dlg.onclose = () => done(false);
-      dlg.showModal();
-      $('confirm-cancel').focus();
+      return () => {
+        $('confirm-ok').onclick = null;
+        $('confirm-cancel').onclick = null;
+      };
+    });
+    return answer === true;
+  }
+
+  // Ask for values in the dialog NAME-dialog (form NAME-form, error NAME-error). read()
+  // returns the values, or {error} to keep the dialog open with that message on `first`.
+  // Resolves to the values, or null when cancelled.
+  function formDialog(name, first, read) {
+    const form = $(name + '-form');
+    const error = $(name + '-error');
+    show(error, '');
+    first.removeAttribute('aria-invalid');
+    return modal($(name + '-dialog'), first, (done) => {
+      const cancel = form.querySelector('[data-cancel]');
+      form.onsubmit = (ev) => {
+        ev.preventDefault();
+        const v = read();
+        if (v.error) {
+          show(error, v.error);
+          first.setAttribute('aria-invalid', 'true');
+          first.focus();
+          return;
+        }
+        done(v);
+      };
+      cancel.onclick = () => done(null);
+      return () => {
+        form.onsubmit = null;
+        cancel.onclick = null;
+      };
     });
   }
 
@@ -288,8 +358,7 @@
   }
 
   async function projectCall(path, body, done) {
-    show($('projects-error'), '');
-    notice('');
+    clearMessages();
     try {
       await api('POST', path, body);
       notice(done);
@@ -313,7 +382,8 @@
     ev.preventDefault();
     const input = $('project-name');
     const name = input.value.trim();
-    show($('create-error'), '');
+    // Both the banner of an earlier success and an earlier error are out of date now.
+    clearMessages();
     input.removeAttribute('aria-invalid');
     if (!name) {
       show($('create-error'), 'Enter a project name.');
@@ -337,155 +407,15 @@
     }
   }
 
-  // --- credential pairs -------------------------------------------------------------------
-
-  async function loadCreds() {
-    try {
-      const res = await api('GET', '/console/api/credentials');
-      const data = await res.json();
-      state.creds = data.credentials;
-      state.maxSecrets = data.max_secrets;
-      renderCreds();
-    } catch (e) {
-      if (e.status !== 401) show($('creds-error'), e.message);
-    }
-  }
-
-  function renderCreds() {
-    const body = $('creds-body');
-    body.replaceChildren();
-    const last = state.creds.length === 1;
-    for (const c of state.creds) {
-      const tr = document.createElement('tr');
-      const pending = c.status === 'pending';
-      cell(tr, 'Customer ID', code(c.customer_id));
-      cell(tr, 'Created', when(c.created));
-      cell(tr, 'Last used', when(c.last_used));
-      cell(tr, 'Customer Secret', pending ? badge('Not downloaded yet', 'wait')
-        : 'Issued ' + when(c.issued));
-      const td = actionsCell(tr);
-      if (pending) {
-        td.appendChild(button('Download', 'Download the secret of ' + c.customer_id, 'small primary',
-          () => download(c.customer_id)));
-      }
-      const del = button('Delete', 'Delete credential pair ' + c.customer_id, 'small danger',
-        () => deletePair(c.customer_id));
-      if (last) {
-        del.disabled = true;
-        del.setAttribute('aria-describedby', 'last-note');
-      }
-      td.appendChild(del);
-      body.appendChild(tr);
-    }
-    $('last-note').hidden = !last;
-    const full = state.creds.length >= state.maxSecrets;
-    $('add-secret').disabled = full;
-    $('limit-note').textContent = full
-      ? 'You have ' + state.creds.length + ' of ' + state.maxSecrets + ' credential pairs, the most ' +
-        'an account can have. Delete a pair to add a new one.'
-      : state.creds.length + ' of ' + state.maxSecrets + ' credential pairs in use.';
-  }
-
-  async function onAddSecret() {
-    const ok = await confirmAction('Add a secret?',
-      'A new Customer ID is created. You can then download its Customer Secret once, as ' +
-      'key_and_secret.txt.', 'Add a secret');
-    if (!ok) return;
-    show($('creds-error'), '');
-    notice('');
-    try {
-      const res = await api('POST', '/console/api/credentials', {});
-      const pair = (await res.json()).credential;
-      $('new-pair-id').textContent = pair.customer_id;
-      $('new-pair-download').dataset.id = pair.customer_id;
-      $('new-pair-download').disabled = false;
-      $('new-pair').hidden = false;
-      await loadCreds();
-      $('new-pair-title').focus();
-    } catch (e) {
-      if (e.status !== 401) show($('creds-error'), e.message);
-    }
-  }
-
-  // Fetch the secret (the server hands it out once) and save it as key_and_secret.txt.
-  async function download(id) {
-    show($('creds-error'), '');
-    notice('');
-    try {
-      const res = await api('POST', '/console/api/credentials/download', { customer_id: id });
-      const blob = await res.blob();
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = 'key_and_secret.txt';
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
-      if ($('new-pair-download').dataset.id === id) $('new-pair').hidden = true;
-      notice('key_and_secret.txt was saved. Keep it safe: the secret of ' + id +
-        ' cannot be downloaded again.');
-    } catch (e) {
-      if (e.status !== 401) show($('creds-error'), e.message);
-    }
-    await loadCreds();
-  }
-
-  async function deletePair(id) {
-    const ok = await confirmAction('Delete this credential pair?',
-      'Customer ID ' + id + ' stops working at once. Applications that use it will be refused.',
-      'Delete pair');
-    if (!ok) return;
-    show($('creds-error'), '');
-    notice('');
-    let revocation = null;
-    try {
-      const res = await api('POST', '/console/api/credentials/delete', { customer_id: id });
-      revocation = (await res.json()).revocation || null;
-      if ($('new-pair-download').dataset.id === id) $('new-pair').hidden = true;
-      notice('Credential pair ' + id + ' was deleted.');
-    } catch (e) {
-      if (e.status !== 401) show($('creds-error'), e.message);
-    }
-    await loadCreds();
-    if (revocation) await followRevocation(id, revocation);
-  }
-
-  // Tell how far a deletion has reached the servers, until every live one has applied it
-  // (or 10 seconds have passed).
-  async function followRevocation(id, r) {
-    const deadline = Date.now() + 10000;
-    while (r.confirmed < r.live && Date.now() < deadline) {
-      await new Promise((done) => setTimeout(done, 200));
-      try {
-        r = await (await api('GET', '/console/api/revocation?seq=' + r.seq)).json();
-      } catch (e) {
-        return;
-      }
-    }
-    const servers = r.live === 1 ? 'the server' : 'all ' + r.live + ' servers';
-    if (r.confirmed >= r.live) {
-      notice('Credential pair ' + id + ' was deleted and is now refused by ' + servers + '.');
-    } else {
-      notice('Credential pair ' + id + ' was deleted. ' + (r.live - r.confirmed) + ' of ' +
-        r.live + ' servers have not confirmed it yet: ' + r.pending.join(', ') + '.');
-    }
-  }
-
   // --- start ------------------------------------------------------------------------------
 
   async function start() {
     $('signin-form').addEventListener('submit', onSignIn);
     $('signout').addEventListener('click', onSignOut);
     $('create-form').addEventListener('submit', onCreate);
-    $('add-secret').addEventListener('click', onAddSecret);
-    $('new-pair-download').addEventListener('click', (ev) => {
-      ev.currentTarget.disabled = true;
-      download(ev.currentTarget.dataset.id);
-    });
+    for (const init of inits) init();
     window.addEventListener('hashchange', () => {
-      notice('');
-      for (const id of ['projects-error', 'create-error', 'creds-error']) show($(id), '');
+      clearMessages();
       route(true);
     });
     try {
@@ -498,6 +428,19 @@
       show($('signin-error'), e.message);
     }
   }
+
+  // What the other pages' files use. page(hash, load, init) registers a page's loader and
+  // its one-time set-up (run before the first route).
+  const inits = [];
+  window.RaConsole = {
+    $, api, show, notice, clearMessages, timeOf, button, cell, actionsCell, badge, code,
+    confirmAction, formDialog,
+    maxSecrets: () => state.maxSecrets,
+    page(hash, load, init) {
+      PAGES[hash].load = load;
+      if (init) inits.push(init);
+    },
+  };
 
   document.addEventListener('DOMContentLoaded', start);
 })();
