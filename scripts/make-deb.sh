@@ -22,5 +22,5 @@ cd "$out"
 changes=$(ls restauth_"$version"_*.changes)
 echo "== lintian $changes"
 # Errors fail the build; warnings and the rest are shown.
-lintian --fail-on error --info --tag-display-limit 0 "$changes"
+lintian --fail-on error --display-info --tag-display-limit 0 "$changes"
 ls -1 "$out"/*.deb
