@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps deps-test run cluster test test-sanitize mutate fuzz bench install clean
+.PHONY: all deps deps-test run cluster test test-sanitize test-package mutate fuzz bench install deb clean
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
@@ -28,16 +28,27 @@ cluster: all
 	@scripts/deps.sh cluster
 	@scripts/cluster.sh $(BUILD)/bin/restauthd
 
-# Every test: unit tests, fuzz-corpus replays, end-to-end tests over HTTPS and the console's
-# API and browser tests (screenshots in $(BUILD)/console-screenshots/).
-test: all deps-test
+# Every test: unit tests, fuzz-corpus replays, end-to-end tests over HTTPS, the console's API
+# and browser tests (screenshots in $(BUILD)/console-screenshots/) and, as root, the Debian
+# packages built, installed with dpkg, used and purged (`make test-package` runs only that).
+test: all deps-test deb
 	@cd $(BUILD) && ctest --output-on-failure -j2
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-sanitize: deps deps-test
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DRA_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD)-asan -j$(JOBS)
-	@cd $(BUILD)-asan && ctest --output-on-failure -j2
+	@cd $(BUILD)-asan && ctest --output-on-failure -j2 -LE package
+
+# Debian packages (restauthd, librestauth0, librestauth-dev, restauth) built with debhelper into
+# $(BUILD)/deb and checked by lintian. A full build of its own, so it takes a few minutes.
+deb: deps
+	@scripts/make-deb.sh $(BUILD)/deb
+
+# As root: install the packages of `make deb` with dpkg, run init, serve and the CLI as the
+# packaged user with the packaged configuration, then purge them (tests/package/test_deb.sh).
+test-package: all deb
+	@cd $(BUILD) && ctest --output-on-failure -L package
 
 # The mutation check (slow, so not part of `make test`): each rule listed in scripts/mutate.sh
 # is broken in turn in a scratch copy of the tree, and the tests must notice. MUTATE_JOBS sets
@@ -52,8 +63,9 @@ fuzz: deps
 	@cmake --build $(BUILD)-fuzz -j$(JOBS)
 	@scripts/fuzz.sh $(BUILD)-fuzz/fuzz $(FUZZ_SECONDS)
 
-# Install librestauth (shared, static, headers, pkg-config file), the restauth CLI and the
-# man pages under PREFIX.
+# Install under PREFIX (and DESTDIR when set): restauthd in sbin with restauthd(8), its systemd
+# unit, the example configuration (etc/restauth/restauthd.conf) and logrotate snippet;
+# librestauth (shared, static, headers, pkg-config file), the restauth CLI and their man pages.
 PREFIX ?= /usr/local
 install: all
 	@cmake --install $(BUILD) --prefix $(PREFIX)

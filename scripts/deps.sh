@@ -5,6 +5,8 @@
 # (tests/pg/pg-server.sh); libpq-dev the client library restauthd links. The end-to-end tests
 # check /metrics with promtool (package prometheus) and every response against the OpenAPI
 # documents with python3-jsonschema and python3-yaml.
+# libsystemd-dev: sd_notify; systemd: systemd-analyze, which checks the unit in dist/;
+# debhelper, dpkg-dev, fakeroot and lintian build and check the Debian packages (`make deb`).
 # `deps.sh cluster` adds what `make cluster` runs besides: nginx.
 # `deps.sh test` also installs what the console's browser tests need: Debian's chromium,
 # Node.js with npm (unless a node and an npm are on the PATH already) and the npm packages
@@ -15,7 +17,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libjansson-dev libsqlite3-dev
       libsodium-dev libcurl4-openssl-dev openssl curl python3-pytest sqlite3
       clang libclang-rt-14-dev valgrind groff-base postgresql-15 libpq-dev prometheus
-      python3-jsonschema python3-yaml)
+      python3-jsonschema python3-yaml libsystemd-dev systemd debhelper dpkg-dev fakeroot lintian)
 if [ "${1:-}" = cluster ] || [ "${1:-}" = test ]; then
   pkgs+=(nginx-light)
 fi

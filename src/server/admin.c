@@ -7,6 +7,8 @@
  */
 #include "admin.h"
 
+#include "common/log.h"
+
 #include "app.h"
 #include "auth/secret.h"
 #include "common/alloc.h"
@@ -59,14 +61,14 @@ admin_open(const struct config *cfg, struct store *st, unsigned char *key)
     int rc = store_open(cfg->store, st);
     if (rc < 0) {
         char where[256];
-        fprintf(stderr, "restauthd: cannot open store %s: %s\n",
-                store_describe(cfg->store, where, sizeof(where)), strerror(-rc));
+        ra_log(RA_LOG_ERR, "cannot open store %s: %s",
+               store_describe(cfg->store, where, sizeof(where)), strerror(-rc));
         return rc;
     }
     rc = secret_key_load(path, key);
     if (rc < 0) {
-        fprintf(stderr, "restauthd: cannot load server key %s: %s%s\n", path, strerror(-rc),
-                rc == -EPERM ? " (its mode must be 0600)" : " (run restauthd init)");
+        ra_log(RA_LOG_ERR, "cannot load server key %s: %s%s", path, strerror(-rc),
+               rc == -EPERM ? " (its mode must be 0600)" : " (run restauthd init)");
         store_close(st);
     }
     return rc;

@@ -53,7 +53,9 @@ struct store_probe {
 };
 
 struct app {
-    const struct config *cfg;
+    /* The settings. A reload (reload.c) publishes new ones here while request threads run,
+     * hence the atomic pointer: read it as usual (`app->cfg->rate_limit` is an atomic load). */
+    const struct config *_Atomic cfg;
     struct store *store;
     struct secret_hasher hasher; /* keyed with the server key */
     struct credtab *creds;       /* NULL in an admin app */

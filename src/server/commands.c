@@ -7,6 +7,7 @@
 #include "commands.h"
 
 #include "admin.h"
+#include "config_doc.h"
 #include "serve.h"
 
 #include <errno.h>
@@ -37,7 +38,8 @@ static const struct command commands[] = {
      .bit = CMD_INIT,
      .run = run_init},
     {.words = "serve",
-     .summary = "run the HTTPS server until SIGTERM or SIGINT",
+     .summary = "run the HTTPS server until SIGTERM or SIGINT (SIGHUP: reload, SIGUSR1: reopen "
+                "the access log)",
      .bit = CMD_SERVE,
      .run = run_serve},
     {.words = "account add",
@@ -107,6 +109,20 @@ static const struct command commands[] = {
      .summary = "list the nodes: applied change-feed row, lag, last heartbeat",
      .bit = CMD_CLUSTER_STATUS,
      .run = admin_cluster},
+    {.words = "check-config",
+     .summary = "check the settings serve would use and print them with their sources",
+     .bit = CMD_CHECK_CONFIG,
+     .run = config_doc_check},
+    {.words = "config-example",
+     .summary = "print the commented example configuration file",
+     .bit = CMD_CONFIG_EXAMPLE,
+     .run = config_doc_example,
+     .hidden = true},
+    {.words = "manual",
+     .summary = "print the COMMANDS and OPTIONS sections of restauthd(8) in roff",
+     .bit = CMD_MANUAL,
+     .run = config_doc_manual,
+     .hidden = true},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -222,7 +238,7 @@ commands_usage(FILE *out, const char *group)
     int listed = 0;
     for (size_t k = 0; k < N_COMMANDS; k++) {
         const struct command *cmd = &commands[k];
-        if (group != NULL && !in_group(cmd, group))
+        if (cmd->hidden || (group != NULL && !in_group(cmd, group)))
             continue;
         if (listed++ == 0)
             fprintf(out, "usage: restauthd COMMAND [ARGUMENTS] [options]\ncommands:\n");

@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /*
@@ -26,6 +27,7 @@ struct command {
     unsigned bit;         /* CMD_* (config.h): the options whose mask holds it are accepted */
     const char *needs[2]; /* at least one of these options must be given; NULL: unused */
     command_fn run;
+    bool hidden; /* left out of --help and the manual: generators run by the build */
 };
 
 /* The command table, in the order --help lists it; *count gets its length. */

@@ -6,14 +6,17 @@
  */
 #include "config.h"
 
+#include "common/log.h"
+
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* Options of the server process alone. */
-#define SRV CMD_SERVE
+/* Options of the server process (and of the commands that show them). */
+#define SRV CMD_SERVER_OPTIONS
 
 #define STR(n, a, f, d, cmds, h)                                                                   \
     {                                                                                              \
@@ -24,6 +27,18 @@
     {                                                                                              \
         .name = n, .arg = a, .type = CONFIG_NUMBER, .offset = offsetof(struct config, f),          \
         .def.num = d, .min = lo, .max = hi, .commands = cmds, .help = h                            \
+    }
+/* A number that a running server takes anew on SIGHUP. */
+#define LIVE_NUM(n, a, f, d, lo, hi, cmds, h)                                                      \
+    {                                                                                              \
+        .name = n, .arg = a, .type = CONFIG_NUMBER, .offset = offsetof(struct config, f),          \
+        .def.num = d, .min = lo, .max = hi, .commands = cmds, .help = h, .live = true              \
+    }
+/* A word among `words` ("text|json"), which a running server takes anew on SIGHUP. */
+#define LIVE_CHOICE(n, words, f, d, cmds, h)                                                       \
+    {                                                                                              \
+        .name = n, .arg = words, .type = CONFIG_STRING, .offset = offsetof(struct config, f),      \
+        .def.str = d, .commands = cmds, .help = h, .choices = words, .live = true                  \
     }
 #define CHECKED(n, a, f, d, fn, cmds, h)                                                           \
     {                                                                                              \
@@ -59,6 +74,12 @@ static const struct config_option options[] = {
     STR("--key-file", "FILE", key_file, NULL, CMD_ALL,
         "server key file (default: the SQLite path + .key; required for PostgreSQL)"),
     FLAG("--help", help, CMD_ALL, "print this help and exit"),
+    STR("--config", "FILE", config_file, NULL, CMD_ALL,
+        "read options from FILE, one \"name = value\" per line (the command line wins)"),
+    LIVE_CHOICE("--log-format", "text|json", log_format, "text", CMD_ALL,
+                "diagnostics on stderr: text lines or JSON lines"),
+    LIVE_CHOICE("--log-level", "error|warning|info|debug", log_level, "info", CMD_ALL,
+                "the least severe diagnostics written"),
     STR("--listen", "ADDR:PORT", listen, "127.0.0.1:8443", SRV,
         "address and port to listen on, or unix:PATH for a Unix socket (plain HTTP)"),
     STR("--socket-mode", "0NNN", socket_mode, "0660", SRV,
@@ -66,18 +87,21 @@ static const struct config_option options[] = {
     STR("--tls-cert", "FILE", tls_cert, NULL, SRV, "TLS certificate chain (PEM)"),
     STR("--tls-key", "FILE", tls_key, NULL, SRV, "TLS private key (PEM)"),
     FLAG("--insecure-http", insecure_http, SRV, "allow plain HTTP on a non-loopback address"),
+    STR("--user", "NAME", user, NULL, SRV,
+        "when started as root: switch to this user once the port, the key, the certificate and "
+        "the store are open"),
     STR("--trusted-proxy", "ADDR", trusted_proxy, NULL, SRV,
         "a balancer's IP address: from it, take the client from X-Forwarded-For and the scheme "
         "from X-Forwarded-Proto"),
     STR("--access-log", "PATH", access_log, "-", SRV, "access log path, - for stdout, off"),
     NUM("--threads", "N", threads, 0, 0, 256, SRV, "worker threads (0 = one per core)"),
-    NUM("--rate-limit", "N", rate_limit, 10, 0, 1000000, SRV,
-        "requests/s per account per endpoint (0 = off)"),
+    LIVE_NUM("--rate-limit", "N", rate_limit, 10, 0, 1000000, SRV,
+             "requests/s per account per endpoint (0 = off)"),
     LIST("--forward-limit", "\"METHOD PREFIX CLASS LIMIT\"", forward_limits, SRV,
          "/auth/verify: requests/s per account for original requests under PREFIX "
          "(METHOD may be *; the longest prefix wins; others: --rate-limit); repeatable"),
-    NUM("--auth-fail-limit", "N", auth_fail_limit, 30, 0, 1000000, SRV,
-        "failed authentications per client IP per minute (0 = off)"),
+    LIVE_NUM("--auth-fail-limit", "N", auth_fail_limit, 30, 0, 1000000, SRV,
+             "failed authentications per client IP per minute (0 = off)"),
     NUM("--max-body", "BYTES", max_body, 64 * 1024, 16, 16 * 1024 * 1024, SRV,
         "largest request body"),
     NUM("--max-header", "BYTES", max_header, 8192, 1024, 1024 * 1024, SRV,
@@ -99,17 +123,22 @@ static const struct config_option options[] = {
         "credential pairs per account"),
     NUM("--sync-interval-ms", "MS", sync_interval_ms, 250, 10, 60000, SRV,
         "how often to look for changes made by other processes"),
-    NUM("--session-idle-s", "SEC", session_idle_s, 30 * 60, 1, 7 * 86400, SRV,
-        "console: seconds of inactivity that end a session"),
-    NUM("--session-max-s", "SEC", session_max_s, 12 * 3600, 1, 30 * 86400, SRV,
-        "console: seconds after sign-in that end a session"),
-    NUM("--signin-fail-limit", "N", signin_fail_limit, 10, 1, 1000000, SRV,
-        "console: failed sign-ins per account per 15 minutes"),
-    NUM("--signin-ip-fail-limit", "N", signin_ip_fail_limit, 30, 1, 1000000, SRV,
-        "console: failed sign-ins per client IP per 15 minutes"),
-    STR("--admin-listen", "ADDR:PORT", admin_listen, NULL, SRV,
-        "plain-HTTP listener for /healthz, /readyz and /metrics (no credentials; off by "
-        "default; keep it on loopback or a private network)"),
+    LIVE_NUM("--session-idle-s", "SEC", session_idle_s, 30 * 60, 1, 7 * 86400, SRV,
+             "console: seconds of inactivity that end a session"),
+    LIVE_NUM("--session-max-s", "SEC", session_max_s, 12 * 3600, 1, 30 * 86400, SRV,
+             "console: seconds after sign-in that end a session"),
+    LIVE_NUM("--signin-fail-limit", "N", signin_fail_limit, 10, 1, 1000000, SRV,
+             "console: failed sign-ins per account per 15 minutes"),
+    LIVE_NUM("--signin-ip-fail-limit", "N", signin_ip_fail_limit, 30, 1, 1000000, SRV,
+             "console: failed sign-ins per client IP per 15 minutes"),
+    {.name = "--admin-listen",
+     .arg = "ADDR:PORT",
+     .type = CONFIG_STRING,
+     .offset = offsetof(struct config, admin_listen),
+     .commands = SRV,
+     .help = "plain-HTTP listener for /healthz, /readyz and /metrics (no credentials; off by "
+             "default; keep it on loopback or a private network)",
+     .example = "127.0.0.1:9090"},
     FLAG("--no-metrics", no_metrics, SRV,
          "count nothing per request or connection (/metrics then shows only the state)"),
     NUM("--usage-retention-days", "DAYS", usage_retention_days, 90, 1, 3650, SRV,
@@ -149,7 +178,7 @@ static const struct config_option options[] = {
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 
-_Static_assert(N_OPTIONS <= 64, "struct config's `given` has one bit per option");
+_Static_assert(N_OPTIONS <= CONFIG_OPTIONS_MAX, "struct config has one bit per option");
 
 const struct config_option *
 config_options(size_t *count)
@@ -191,44 +220,122 @@ config_defaults(struct config *cfg)
     }
 }
 
-/* Store one option's value into cfg. Returns 0 or -EINVAL after printing why. */
-static int
-set_option(struct config *cfg, const struct config_option *o, const char *value)
+/* Log a rejection of option o: "WHERE: name: why" from a configuration file (where set; the
+ * name as the file spells it) or "--name: why". */
+static void reject(const struct config_option *o, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+reject(const struct config_option *o, const char *where, const char *fmt, ...)
 {
-    char *field = (char *)cfg + o->offset;
-    if (o->type == CONFIG_FLAG) {
-        *(bool *)field = true;
-        return 0;
+    char why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    if (where != NULL)
+        ra_log(RA_LOG_ERR, "%s: %s: %s", where, o->name + 2, why);
+    else
+        ra_log(RA_LOG_ERR, "%s: %s", o->name, why);
+}
+
+/* True if value is one of the "|"-separated words of `choices`. */
+static bool
+is_choice(const char *choices, const char *value)
+{
+    size_t len = strlen(value);
+    for (const char *p = choices; *p != '\0';) {
+        size_t wlen = strcspn(p, "|");
+        if (wlen == len && strncmp(p, value, len) == 0)
+            return true;
+        p += wlen;
+        p += *p == '|';
     }
-    if (o->type == CONFIG_STRING) {
-        *(const char **)field = value;
-        return 0;
+    return false;
+}
+
+/* A flag's value in a configuration file: 1 true, 0 false, -1 neither. */
+static int
+flag_value(const char *value)
+{
+    static const char *const yes[] = {"true", "yes", "1"}, *const no[] = {"false", "no", "0"};
+    for (size_t i = 0; i < 3; i++) {
+        if (strcmp(value, yes[i]) == 0)
+            return 1;
+        if (strcmp(value, no[i]) == 0)
+            return 0;
     }
-    if (o->type == CONFIG_LIST) {
-        struct config_list *list = (struct config_list *)field;
-        if (list->n >= CONFIG_LIST_MAX) {
-            fprintf(stderr, "restauthd: %s: at most %d values\n", o->name, CONFIG_LIST_MAX);
-            return -EINVAL;
-        }
-        list->item[list->n++] = value;
-        return 0;
+    return -1;
+}
+
+/* Store a CONFIG_LIST value; 0 or -EINVAL after printing why. */
+static int
+append_item(struct config_list *list, const struct config_option *o, const char *value,
+            const char *where)
+{
+    if (list->n >= CONFIG_LIST_MAX) {
+        reject(o, where, "at most %d values", CONFIG_LIST_MAX);
+        return -EINVAL;
     }
+    list->line[list->n] = 0; /* the configuration file notes its own line */
+    list->item[list->n++] = value;
+    return 0;
+}
+
+/* Store a CONFIG_NUMBER value; 0 or -EINVAL after printing why. */
+static int
+set_number(long *field, const struct config_option *o, const char *value, const char *where)
+{
     char *end = NULL;
     errno = 0;
     long v = strtol(value, &end, 10);
     bool number = errno == 0 && value[0] >= '0' && value[0] <= '9' && *end == '\0';
     if (o->valid != NULL) {
         if (!number || !o->valid(v)) {
-            fprintf(stderr, "restauthd: %s: expected %s\n", o->name, o->arg);
+            reject(o, where, "expected %s", o->arg);
             return -EINVAL;
         }
     } else if (!number || v < o->min || v > o->max) {
-        fprintf(stderr, "restauthd: %s: expected a whole number from %ld to %ld\n", o->name, o->min,
-                o->max);
+        reject(o, where, "expected a whole number from %ld to %ld", o->min, o->max);
         return -EINVAL;
     }
-    *(long *)field = v;
+    *field = v;
     return 0;
+}
+
+int
+config_set(struct config *cfg, const struct config_option *o, const char *value, const char *where)
+{
+    char *field = (char *)cfg + o->offset;
+    switch (o->type) {
+    case CONFIG_FLAG: {
+        int v = where == NULL ? 1 : flag_value(value);
+        if (v < 0) {
+            reject(o, where, "expected true or false (yes/no, 1/0), not \"%s\"", value);
+            return -EINVAL;
+        }
+        *(bool *)field = v == 1;
+        return 0;
+    }
+    case CONFIG_STRING:
+        if (o->choices != NULL && !is_choice(o->choices, value)) {
+            reject(o, where, "expected %s, not \"%s\"", o->choices, value);
+            return -EINVAL;
+        }
+        *(const char **)field = value;
+        return 0;
+    case CONFIG_LIST:
+        return append_item((struct config_list *)field, o, value, where);
+    case CONFIG_NUMBER:
+        break;
+    }
+    return set_number((long *)field, o, value, where);
+}
+
+uint64_t
+config_bit(const struct config_option *o)
+{
+    return UINT64_C(1) << (o - options);
 }
 
 int
@@ -264,9 +371,9 @@ config_parse(struct config *cfg, int argc, char **argv, int *npos)
             }
             value = argv[++i];
         }
-        if (set_option(cfg, o, value) < 0)
+        if (config_set(cfg, o, value, NULL) < 0)
             return -EINVAL;
-        cfg->given |= UINT64_C(1) << (o - options);
+        cfg->given |= config_bit(o);
     }
     *npos = pos;
     return 0;
@@ -276,7 +383,7 @@ bool
 config_given(const struct config *cfg, const char *name)
 {
     const struct config_option *o = config_find(name);
-    return o != NULL && (cfg->given & (UINT64_C(1) << (o - options))) != 0;
+    return o != NULL && ((cfg->given | cfg->from_file) & config_bit(o)) != 0;
 }
 
 int

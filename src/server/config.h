@@ -16,9 +16,13 @@
 /* The most values a repeatable option (CONFIG_LIST) collects. */
 #define CONFIG_LIST_MAX 32
 
+/* The most options the table holds: struct config keeps one bit per option. */
+#define CONFIG_OPTIONS_MAX 64
+
 /* The values of a repeatable option, in the order given. */
 struct config_list {
     const char *item[CONFIG_LIST_MAX];
+    unsigned line[CONFIG_LIST_MAX]; /* the configuration file's line of each; 0: command line */
     size_t n;
 };
 
@@ -76,9 +80,19 @@ struct config {
     bool force;
     long wait_s; /* secret delete --wait[=SECONDS]: wait for every live node; 0 = do not */
     bool help;   /* --help: print the command's usage instead of running it */
+    const char *config_file; /* --config FILE: "name = value" lines (config_file.h) */
+    const char *user;        /* serve --user NAME: drop to this user once listening */
+    const char *log_format;  /* diagnostics: "text" or "json" */
+    const char *log_level;   /* diagnostics: "error", "warning", "info" or "debug" */
     /* Which options the command line gave, one bit per table entry; read it through
      * config_given(). */
     uint64_t given;
+    /* Which options the configuration file set, and the line of each (config_file.c). */
+    uint64_t from_file;
+    unsigned file_line[CONFIG_OPTIONS_MAX];
+    /* The settings as the command line alone gave them, kept for a reload that reads the
+     * configuration file again; NULL when there is none. */
+    const struct config *cmdline;
 };
 
 /* One bit per command: an option's `commands` mask names the commands that accept it. */
@@ -97,8 +111,14 @@ enum config_command {
     CMD_SECRET_EXPIRE = 1u << 11,
     CMD_SECRET_ROLL = 1u << 12,
     CMD_AUDIT_LIST = 1u << 13,
-    CMD_ALL = (1u << 14) - 1,
+    CMD_CHECK_CONFIG = 1u << 14,   /* takes every option of serve */
+    CMD_CONFIG_EXAMPLE = 1u << 15, /* hidden: the example configuration file */
+    CMD_MANUAL = 1u << 16,         /* hidden: the generated part of restauthd(8) */
+    CMD_ALL = (1u << 17) - 1,
 };
+
+/* The commands that take the server's options: serve, and the two that show them. */
+#define CMD_SERVER_OPTIONS (CMD_SERVE | CMD_CHECK_CONFIG | CMD_CONFIG_EXAMPLE)
 
 /* CONFIG_LIST: a string option that may be given several times; each value is appended to a
  * struct config_list (at most CONFIG_LIST_MAX), and it has no default. */
@@ -126,6 +146,13 @@ struct config_option {
                             * ("--wait" means --wait=implied); a value then needs "=" */
     unsigned commands;     /* CMD_* bits of the commands that accept the option */
     const char *help;
+    /* CONFIG_STRING: when set, the value must be one of these "|"-separated words (it is
+     * also `arg`). */
+    const char *choices;
+    const char *example; /* a value the example configuration suggests (commented out) when
+                          * the option has no default; NULL: the `arg` placeholder */
+    bool live;           /* a running server applies a new value on SIGHUP */
+    bool secret;         /* check-config never prints the value */
 };
 
 /* The option table, in the order --help lists it; *count gets its length. */
@@ -147,7 +174,19 @@ void config_defaults(struct config *cfg);
  */
 int config_parse(struct config *cfg, int argc, char **argv, int *npos);
 
-/* True if the command line parsed into cfg gave option `name`. */
+/*
+ * Store `value` into option o of cfg, as the command line or the configuration file gives it:
+ * a flag takes true/false, yes/no or 1/0 from the file (`where` set) and nothing from the
+ * command line. `where` ("FILE:LINE", or NULL for the command line) starts the message a
+ * rejection prints to stderr. Marks nothing as given. Returns 0 or -EINVAL.
+ */
+int config_set(struct config *cfg, const struct config_option *o, const char *value,
+               const char *where);
+
+/* The bit of option o in cfg->given and cfg->from_file. */
+uint64_t config_bit(const struct config_option *o);
+
+/* True if the command line or the configuration file gave option `name`. */
 bool config_given(const struct config *cfg, const char *name);
 
 /*

@@ -10,7 +10,12 @@
  * last-used times and usage counts and deletes expired console sessions, once an hour it
  * prunes the feed, the audit log and usage, and forgets long-dead nodes. SIGTERM/SIGINT end the
  * loop: the server stops accepting, lets in-flight requests finish, writes what is pending and
- * exits 0.
+ * exits 0. SIGHUP reloads the settings that can change live and the TLS pair (reload.c); SIGUSR1
+ * reopens the access log.
+ *
+ * With --user, root is left once the ports are bound and the key, the certificate, the store
+ * and the access log are open (privdrop.c). Under systemd (Type=notify) the service manager is
+ * told when the server is ready, reloading and stopping, with a status line.
  */
 #include "serve.h"
 
@@ -21,6 +26,8 @@
 #include "common/log.h"
 #include "http/admin.h"
 #include "http/server.h"
+#include "privdrop.h"
+#include "reload.h"
 #include "request/body.h"
 #include "service/accesslog.h"
 #include "service/cluster.h"
@@ -33,7 +40,9 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
+#include <unistd.h>
 
 #define FLUSH_LAST_USED_S 60
 #define GRACE_MS 10000
@@ -92,25 +101,62 @@ sync_main(void *arg)
     return NULL;
 }
 
-/* Wait for a stop signal, doing housekeeping meanwhile. */
+/* Tell systemd the status line: serving, and how many credential pairs are loaded. */
 static void
-housekeeping_loop(struct app *app, const sigset_t *stop)
+notify_status(const struct app *app, const char *state)
 {
-    const struct config *cfg = app->cfg;
+    sd_notifyf(0, "%s%sSTATUS=serving; %zu credential pairs", state != NULL ? state : "",
+               state != NULL ? "\n" : "", credtab_size(app->creds));
+}
+
+/* SIGHUP: reload, with systemd told before and after (RELOADING=1 wants the monotonic time
+ * of the request). */
+static void
+reload(struct app *app, struct http_server *http, struct reload_history **history)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
+               (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+    reload_settings(app, http, history);
+    notify_status(app, "READY=1");
+}
+
+/* SIGUSR1: the access log is written to a fresh file at its path (after a rotation). */
+static void
+reopen_access_log(struct app *app)
+{
+    int rc = accesslog_reopen(app->log);
+    if (rc < 0)
+        ra_log(RA_LOG_ERR, "cannot reopen the access log %s: %s; still writing the old file",
+               app->cfg->access_log, strerror(-rc));
+    else
+        ra_log(RA_LOG_INFO, "access log reopened");
+}
+
+/* Wait for a stop signal, doing housekeeping meanwhile and answering SIGHUP and SIGUSR1. */
+static void
+housekeeping_loop(struct app *app, struct http_server *http, const sigset_t *signals,
+                  struct reload_history **history)
+{
     struct store *st = app->store;
     int64_t last_flush = mono_ms(), last_touch = mono_ms(), last_prune = 0;
     struct timespec tick = {0, 250 * 1000000};
     for (;;) {
-        int sig = sigtimedwait(stop, NULL, &tick);
+        int sig = sigtimedwait(signals, NULL, &tick);
         if (sig == SIGTERM || sig == SIGINT)
             return;
+        if (sig == SIGHUP)
+            reload(app, http, history);
+        if (sig == SIGUSR1)
+            reopen_access_log(app);
         int64_t now = mono_ms();
         if (now - last_prune >= PRUNE_EVERY_S * 1000) {
             int64_t s_now = app_now_s(app);
             st->ops->feed_prune(st->priv, s_now - CLUSTER_FEED_RETENTION_S);
             st->ops->node_forget(st->priv, app_now_ms(app) - CLUSTER_FORGET_NODE_MS);
-            st->ops->audit_prune(st->priv, s_now - cfg->audit_retention_days * 86400);
-            st->ops->usage_prune(st->priv, s_now - cfg->usage_retention_days * 86400);
+            st->ops->audit_prune(st->priv, s_now - app->cfg->audit_retention_days * 86400);
+            st->ops->usage_prune(st->priv, s_now - app->cfg->usage_retention_days * 86400);
             last_prune = now;
         }
         if (now - last_flush >= 1000) {
@@ -122,21 +168,39 @@ housekeeping_loop(struct app *app, const sigset_t *stop)
                 ra_log(RA_LOG_WARN, "could not record last-used times; will retry");
             if (usage_flush(app->usage, st) < 0)
                 ra_log(RA_LOG_WARN, "could not record usage counts; will retry");
-            st->ops->session_purge(st->priv, app_now_s(app), cfg->session_idle_s);
+            st->ops->session_purge(st->priv, app_now_s(app), app->cfg->session_idle_s);
+            notify_status(app, NULL);
             last_touch = now;
         }
     }
+}
+
+/* Leave root if --user asks (else warn when serving as root). 0 or a negative code. */
+static int
+leave_root(const struct config *cfg)
+{
+    if (cfg->user == NULL) {
+        if (geteuid() == 0)
+            ra_log(RA_LOG_WARN, "serving as root; --user NAME switches to NAME once listening");
+        return 0;
+    }
+    int rc = privdrop_switch(cfg->user);
+    if (rc == 0)
+        rc = privdrop_check_store(cfg);
+    return rc;
 }
 
 /* Everything after the store is open: the app, the listener, the loop, shutdown. */
 static int
 run_with_store(const struct config *cfg, struct store *st, const unsigned char *key)
 {
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread starts */
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    sigaddset(&signals, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL); /* before any thread starts */
     signal(SIGPIPE, SIG_IGN);
     body_wipe_parser_memory();
 
@@ -145,10 +209,15 @@ run_with_store(const struct config *cfg, struct store *st, const unsigned char *
     struct http_server *http = NULL;
     struct http_admin *admin = NULL;
     struct sync_thread sync = {.app = &app};
+    struct reload_history *history = NULL;
     if (rc == 0)
         rc = http_server_start(&app, &http);
     if (rc == 0 && cfg->admin_listen != NULL && (rc = http_admin_start(&app, &admin)) < 0)
         http_server_stop(http, 0);
+    if (rc == 0 && (rc = leave_root(cfg)) < 0) {
+        http_admin_stop(admin);
+        http_server_stop(http, 0);
+    }
     if (rc == 0 && (rc = -pthread_create(&sync.tid, NULL, sync_main, &sync)) < 0) {
         http_admin_stop(admin);
         http_server_stop(http, 0);
@@ -156,8 +225,10 @@ run_with_store(const struct config *cfg, struct store *st, const unsigned char *
     if (rc == 0) {
         ra_log(RA_LOG_INFO, "%zu credential pairs loaded; node %s", credtab_size(app.creds),
                app.node.id);
-        housekeeping_loop(&app, &stop);
+        notify_status(&app, "READY=1");
+        housekeeping_loop(&app, http, &signals, &history);
         atomic_store(&app.draining, true); /* /readyz answers 503 from now on */
+        sd_notify(0, "STOPPING=1\nSTATUS=stopping: finishing in-flight requests");
         ra_log(RA_LOG_INFO, "stopping: finishing in-flight requests");
         http_server_stop(http, GRACE_MS);
         http_admin_stop(admin);
@@ -168,6 +239,7 @@ run_with_store(const struct config *cfg, struct store *st, const unsigned char *
         tripwire_drain(&app);
     }
     app_cleanup(&app);
+    reload_history_free(history);
     return rc == 0 ? 0 : 1;
 }
 

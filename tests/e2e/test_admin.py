@@ -3,6 +3,7 @@
 /metrics, whose exposition `promtool check metrics` accepts and whose counters move by exactly
 the requests sent. Readiness with the store unreachable is in test_pg_cluster.py."""
 
+import re
 import signal
 import time
 
@@ -137,3 +138,37 @@ def test_readyz_says_draining_during_shutdown(make_server):
     assert admin_get(port, "/healthz")[0] == 200  # still alive while it drains
     conn.close()
     assert s.stop() == 0
+
+
+def test_lifecycle_refusals_counted_by_reason(make_server):
+    """Disabled, expired and tripwire pairs get a wrong secret's 401, but /metrics tells them
+    apart."""
+    s = make_server()
+    s.add_account("r")
+
+    def pair(*extra):
+        cp = s.cli("secret", "add", "--account", "r", *extra)
+        assert cp.returncode == 0, cp.stderr
+        return tuple(re.search(rf"^customer_{k}: ([0-9a-f]{{32}})$", cp.stdout, re.M).group(1)
+                     for k in ("id", "secret"))
+
+    live, off = pair(), pair()
+    expired = pair("--expires-at", "2001-01-01T00:00:00Z")
+    trip = pair("--tripwire")
+    assert s.cli("secret", "disable", off[0]).returncode == 0
+    port = start_with_admin(s, "--rate-limit", "0", "--auth-fail-limit", "0")
+    before = parse_metrics(scrape(port))
+    sent = {"disabled": (off, 2), "expired": (expired, 3), "tripwire": (trip, 1),
+            "wrong_secret": ((live[0], "0" * 32), 4)}
+    for cred, times in sent.values():
+        for _ in range(times):
+            assert s.request("GET", "/dev/v1/projects", cred=cred).status == 401
+    deadline = time.monotonic() + 5
+    while True:
+        after = parse_metrics(scrape(port))
+        got = {k: metric(after, "restauthd_auth_failures_total", reason=k) -
+               metric(before, "restauthd_auth_failures_total", reason=k) for k in sent}
+        if got == {k: n for k, (_, n) in sent.items()} or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert got == {k: n for k, (_, n) in sent.items()}, got

@@ -150,7 +150,8 @@ def test_command_help(tmp_path):
     assert re.search(r"^  --rate-limit N +.*\[10\]$", text, re.M), text
     opts, text = help_options("secret", "delete")
     assert text.startswith("usage: restauthd secret delete ID [options]\n"), text
-    assert opts == {"--store", "--key-file", "--help", "--force", "--wait"}, text
+    assert opts == {"--store", "--key-file", "--help", "--config", "--log-format", "--log-level",
+                    "--force", "--wait"}, text
     # --help only prints: it neither checks the command line further nor runs anything.
     store = f"sqlite:{tmp_path / 'x.db'}"
     help_options("init", "--store", store)
@@ -161,13 +162,14 @@ def test_command_help(tmp_path):
 def test_general_help():
     cp = run_bin("--help")
     assert cp.returncode == 0, cp.stderr
-    commands = re.findall(r"^  ([a-z]+(?: [a-z]+)?)(?: [A-Z]+)? {2,}\S", cp.stdout, re.M)
+    commands = re.findall(r"^  ([a-z][a-z-]*(?: [a-z]+)?)(?: [A-Z]+)? {2,}\S", cp.stdout, re.M)
     assert commands == ["init", "serve", "account add", "account passwd", "account list",
                         "secret add", "secret list", "secret delete", "secret disable",
                         "secret enable", "secret expire", "secret roll", "audit list",
-                        "cluster status"], cp.stdout
+                        "cluster status", "check-config"], cp.stdout
     opts = set(re.findall(r"^  (--[a-z-]+)", cp.stdout, re.M))
-    assert opts == {"--store", "--key-file", "--help"}, cp.stdout
+    assert opts == {"--store", "--key-file", "--help", "--config", "--log-format",
+                    "--log-level"}, cp.stdout
     assert run_bin("help").stdout == cp.stdout
     cp = run_bin()
     assert cp.returncode == 2 and "usage: restauthd COMMAND" in cp.stderr, cp

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "config.h"
 
+#include "capture.h"
 #include "harness.h"
 
 #include <errno.h>
@@ -18,46 +19,24 @@
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The options every command takes. */
-#define COMMON "--store", "--key-file", "--help"
+/* The options of the server, taken by serve, check-config and config-example. */
+#define SERVER                                                                                     \
+    COMMON, "--listen", "--tls-cert", "--tls-key", "--insecure-http", "--access-log", "--threads", \
+        "--rate-limit", "--auth-fail-limit", "--max-body", "--max-header", "--max-conns",          \
+        "--max-conns-per-ip", "--idle-timeout", "--header-timeout", "--body-timeout",              \
+        "--get-status", "--max-projects", "--max-secrets", "--sync-interval-ms",                   \
+        "--session-idle-s", "--session-max-s", "--signin-fail-limit", "--signin-ip-fail-limit",    \
+        "--trusted-proxy", "--socket-mode", "--forward-limit", "--user", "--admin-listen",         \
+        "--no-metrics", "--usage-retention-days", "--audit-retention-days"
+#define COMMON "--store", "--key-file", "--help", "--config", "--log-format", "--log-level"
 
 /* Which command takes which option, written out apart from the table as the reference. */
 static const struct {
     const char *words;
-    const char *options[40];
+    const char *options[48];
 } accepted[] = {
     {"init", {COMMON, "--max-projects", "--demo-credentials"}},
-    {"serve",
-     {COMMON,
-      "--listen",
-      "--tls-cert",
-      "--tls-key",
-      "--insecure-http",
-      "--access-log",
-      "--threads",
-      "--rate-limit",
-      "--auth-fail-limit",
-      "--max-body",
-      "--max-header",
-      "--max-conns",
-      "--max-conns-per-ip",
-      "--idle-timeout",
-      "--header-timeout",
-      "--body-timeout",
-      "--get-status",
-      "--max-projects",
-      "--max-secrets",
-      "--sync-interval-ms",
-      "--session-idle-s",
-      "--session-max-s",
-      "--signin-fail-limit",
-      "--signin-ip-fail-limit",
-      "--trusted-proxy",
-      "--socket-mode",
-      "--forward-limit",
-      "--admin-listen",
-      "--no-metrics",
-      "--usage-retention-days",
-      "--audit-retention-days"}},
+    {"serve", {SERVER}},
     {"account add", {COMMON, "--email", "--password-file"}},
     {"account passwd", {COMMON, "--email", "--password-file"}},
     {"account list", {COMMON}},
@@ -71,6 +50,9 @@ static const struct {
     {"secret roll", {COMMON, "--overlap", "--out"}},
     {"audit list", {COMMON, "--account", "--since", "--limit"}},
     {"cluster status", {COMMON}},
+    {"check-config", {SERVER}},
+    {"config-example", {SERVER}},
+    {"manual", {COMMON}},
 };
 
 /* True if `name` is in the reference list of options of command `words`. */
@@ -227,21 +209,11 @@ struct check_call {
 static int
 check_quietly(struct check_call *call, char *out, size_t size)
 {
-    fflush(stderr);
-    int saved = dup(2);
-    FILE *tmp = tmpfile();
-    if (saved < 0 || tmp == NULL || dup2(fileno(tmp), 2) < 0) {
-        HARNESS_FAIL("cannot redirect stderr");
+    struct capture cap;
+    if (capture_begin(&cap) < 0)
         return -1;
-    }
     int rc = commands_check(call->cmd, &call->cfg, call->nargs);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    rewind(tmp);
-    size_t n = fread(out, 1, size - 1, tmp);
-    out[n] = '\0';
-    fclose(tmp);
+    capture_end(&cap, out, size);
     return rc;
 }
 
@@ -250,7 +222,10 @@ static void
 push_option(const struct config_option *o, char *num, size_t size, char **argv, int *argc)
 {
     argv[(*argc)++] = (char *)o->name;
-    if (o->type == CONFIG_STRING || o->type == CONFIG_LIST) {
+    if (o->choices != NULL) { /* the first of its words */
+        snprintf(num, size, "%.*s", (int)strcspn(o->choices, "|"), o->choices);
+        argv[(*argc)++] = num;
+    } else if (o->type == CONFIG_STRING || o->type == CONFIG_LIST) {
         argv[(*argc)++] = "value";
     } else if (o->type == CONFIG_NUMBER) {
         snprintf(num, size, "%ld", o->def.num);
@@ -401,8 +376,9 @@ test_find_and_usage(void)
     static const struct {
         const char *group;
         int listed;
-    } groups[] = {{NULL, 14},     {"account", 3}, {"secret", 7}, {"serve", 1},
-                  {"cluster", 1}, {"audit", 1},   {"bogus", 0},  {"", 0}};
+    } groups[] = {{NULL, 15}, /* config-example and manual are hidden */
+                  {"account", 3}, {"secret", 7}, {"serve", 1}, {"cluster", 1},
+                  {"audit", 1},   {"bogus", 0},  {"", 0}};
     for (size_t i = 0; i < N_ELEMS(groups); i++) {
         char *text = NULL;
         size_t len = 0;

@@ -285,8 +285,10 @@ http_serve_socket(struct app *app, int fd, int timeout_ms)
 int
 http_server_reload_tls(struct http_server *s)
 {
-    if (s == NULL || !s->tls_on)
+    if (s == NULL)
         return -EINVAL;
+    if (!s->tls_on)
+        return 0; /* plain HTTP: no certificate to read */
     SSL_CTX *fresh;
     int rc = tls_context(s->cfg, &fresh);
     if (rc < 0)

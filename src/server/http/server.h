@@ -19,9 +19,9 @@ int http_server_start(struct app *app, struct http_server **out);
 
 /*
  * Read --tls-cert and --tls-key again, check them, and use them for connections accepted from
- * now on; open connections go on with the certificate they started with. 0, or a negative
- * errno after logging why (the current certificate is kept): -EINVAL without TLS or for a bad
- * pair, -EIO for an unreadable file, -ENOTSUP when the engine cannot change certificates.
+ * now on; open connections go on with the certificate they started with. 0 (also for a server
+ * without TLS), or a negative errno after logging why (the current certificate is kept):
+ * -EINVAL for a bad pair, -EIO for an unreadable file.
  */
 int http_server_reload_tls(struct http_server *s);
 

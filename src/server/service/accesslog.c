@@ -19,7 +19,18 @@ struct accesslog {
     FILE *file;
     bool owned; /* opened here (closed at the end), not stdout */
     pthread_mutex_t lock;
+    char *path; /* what `owned` file was opened, for accesslog_reopen */
 };
+
+/* Open path for appending, fully buffered; NULL with errno set on failure. */
+static FILE *
+open_file(const char *path)
+{
+    FILE *f = fopen(path, "ae");
+    if (f != NULL)
+        setvbuf(f, NULL, _IOFBF, 64 * 1024);
+    return f;
+}
 
 int
 accesslog_open(const char *where, struct accesslog **out)
@@ -32,17 +43,19 @@ accesslog_open(const char *where, struct accesslog **out)
         return -ENOMEM;
     if (strcmp(where, "-") == 0) {
         log->file = stdout;
+        setvbuf(log->file, NULL, _IOFBF, 64 * 1024);
     } else {
-        log->file = fopen(where, "ae");
+        log->path = ra_strdup(where);
+        log->file = log->path != NULL ? open_file(where) : NULL;
         if (log->file == NULL) {
-            int rc = -errno;
+            int rc = log->path != NULL ? -errno : -ENOMEM;
+            ra_free(log->path);
             ra_free(log);
             return rc;
         }
         log->owned = true;
     }
     pthread_mutex_init(&log->lock, NULL);
-    setvbuf(log->file, NULL, _IOFBF, 64 * 1024);
     *out = log;
     return 0;
 }
@@ -57,6 +70,22 @@ accesslog_flush(struct accesslog *log)
     pthread_mutex_unlock(&log->lock);
 }
 
+int
+accesslog_reopen(struct accesslog *log)
+{
+    if (log == NULL || !log->owned)
+        return 0;
+    FILE *fresh = open_file(log->path);
+    if (fresh == NULL)
+        return -errno;
+    pthread_mutex_lock(&log->lock);
+    FILE *old = log->file;
+    log->file = fresh;
+    pthread_mutex_unlock(&log->lock);
+    fclose(old); /* flushes what the old file still had buffered */
+    return 0;
+}
+
 void
 accesslog_close(struct accesslog *log)
 {
@@ -65,6 +94,7 @@ accesslog_close(struct accesslog *log)
     fflush(log->file);
     if (log->owned)
         fclose(log->file);
+    ra_free(log->path);
     pthread_mutex_destroy(&log->lock);
     ra_free(log);
 }

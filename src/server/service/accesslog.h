@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * accesslog.h: one JSON line per request:
+ * accesslog.h: one JSON line per request (docs/logs.md describes each field):
  *   {"time":"2026-11-28T04:00:00.123Z","request_id":"...","customer_id":"...",
  *    "method":"GET","path":"/dev/v1/projects","status":201,"us":85}
  * It never receives the Authorization header or any secret. Lines are buffered and written
@@ -19,6 +19,13 @@ int accesslog_open(const char *where, struct accesslog **out);
 /* Flush and close; accepts NULL. */
 void accesslog_close(struct accesslog *log);
 void accesslog_flush(struct accesslog *log);
+
+/*
+ * Open the log's path again and write there from now on, after flushing the old file (for
+ * log rotation: the old file may have been renamed). Nothing to do for stdout or NULL. 0, or
+ * -errno when the path cannot be opened; the old file is then kept.
+ */
+int accesslog_reopen(struct accesslog *log);
 
 struct accesslog_entry {
     const char *request_id;

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: MIT
+"""SIGHUP reads the TLS certificate and key again: new connections get the new pair, an open
+connection goes on with the old one, and a bad pair is refused with the old one kept."""
+import shutil
+import signal
+import socket
+import ssl
+import time
+
+from e2e_lib import Server, make_cert
+
+
+def served_cert(port):
+    """The DER certificate the server presents to a new connection."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with ctx.wrap_socket(raw) as s:
+            return s.getpeercert(binary_form=True)
+
+
+def wait_for_cert(port, want, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while served_cert(port) != want:
+        assert time.monotonic() < deadline, "the server still presents the old certificate"
+        time.sleep(0.1)
+
+
+def test_sighup_reloads_the_certificate(tmp_path):
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    first = make_cert(tmp_path / "first")
+    second = make_cert(tmp_path / "second")
+    live = tmp_path / "live"
+    live.mkdir()
+    cert, key = live / "cert.pem", live / "key.pem"
+    shutil.copy(first[0], cert)
+    shutil.copy(first[1], key)
+    s = Server(tmp_path / "srv", cert, key)
+    s.init()
+    cred = s.account_with_secret("reload")
+    s.start()
+    try:
+        old = served_cert(s.port)
+        conn = s.conn()  # opened with the first pair, kept open
+        assert s.request("GET", "/dev/v1/projects", cred=cred).status in (200, 201)
+        shutil.copy(second[0], cert)
+        shutil.copy(second[1], key)
+        s.proc.send_signal(signal.SIGHUP)
+        new = ssl.PEM_cert_to_DER_cert(second[0].read_text())
+        assert new != old
+        wait_for_cert(s.port, new)
+        r = s.request("GET", "/dev/v1/projects", cred=cred, conn=conn)
+        assert r.status in (200, 201), r
+        key.write_text("not a key\n")
+        s.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while "keeping the current TLS certificate" not in s.stderr_text():
+            assert time.monotonic() < deadline, s.stderr_text()[-2000:]
+            time.sleep(0.1)
+        assert served_cert(s.port) == new
+    finally:
+        s.stop()
