@@ -20,6 +20,7 @@
 #include "http/pico.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -82,6 +83,15 @@ field(void *engine, const char *name, int *count)
 
 const struct request_io exchange_io = {each_field, field};
 
+struct exchange *
+exchange_new(void)
+{
+    struct exchange *x = ra_malloc(sizeof(*x));
+    if (x != NULL)
+        memset(x, 0, offsetof(struct exchange, fields));
+    return x;
+}
+
 /* ---- timers and closing ---- */
 
 static void
@@ -98,7 +108,7 @@ finish_exchange(struct conn *c)
     ra_buf_cleanup(&x->out);
     if (x->head != NULL)
         ra_free_secret(x->head, x->head_len + 1);
-    ra_free_secret(x, sizeof(*x));
+    ra_free(x);
     atomic_fetch_sub(&c->w->s->inflight, 1);
 }
 
@@ -220,6 +230,21 @@ date_now(struct worker *w)
     return w->date;
 }
 
+/* Write n in decimal into buf (room for 20 digits); returns the number of digits. */
+static size_t
+decimal(char *buf, unsigned long n)
+{
+    char tmp[24];
+    size_t len = 0;
+    do {
+        tmp[len++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    for (size_t i = 0; i < len; i++)
+        buf[i] = tmp[len - 1 - i];
+    return len;
+}
+
 /* Write the status line and header fields of x's reply into x->out. */
 static int
 format_head(struct worker *w, struct exchange *x, bool close)
@@ -230,9 +255,18 @@ format_head(struct worker *w, struct exchange *x, bool close)
         ra_buf_init_secret(b, 64 * 1024);
     else
         ra_buf_init(b, 64 * 1024);
-    ra_buf_printf(b, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n",
-                  r->status, reason(r->status), date_now(w),
-                  r->content_type ? r->content_type : "application/json", r->len);
+    char num[24];
+    ra_buf_puts(b, "HTTP/1.1 ");
+    ra_buf_append(b, num, decimal(num, (unsigned long)r->status));
+    ra_buf_putc(b, ' ');
+    ra_buf_puts(b, reason(r->status));
+    ra_buf_puts(b, "\r\nDate: ");
+    ra_buf_puts(b, date_now(w));
+    ra_buf_puts(b, "\r\nContent-Type: ");
+    ra_buf_puts(b, r->content_type ? r->content_type : "application/json");
+    ra_buf_puts(b, "\r\nContent-Length: ");
+    ra_buf_append(b, num, decimal(num, (unsigned long)r->len));
+    ra_buf_puts(b, "\r\n");
     for (int i = 0; i < r->nheaders; i++)
         ra_buf_printf(b, "%s: %s\r\n", r->headers[i].name, r->headers[i].value);
     if (r->www_auth)
@@ -487,7 +521,7 @@ static void
 begin(struct conn *c, size_t len)
 {
     struct http_server *s = c->w->s;
-    struct exchange *x = ra_calloc(1, sizeof(*x));
+    struct exchange *x = exchange_new();
     char *head = x != NULL ? ra_malloc(len + 1) : NULL;
     if (head == NULL) {
         ra_free(x);

@@ -35,7 +35,6 @@ struct exchange {
     char *head; /* a copy of the request head, each field NUL-terminated; wiped when freed */
     size_t head_len;
     char version[16]; /* "HTTP/1.x" as received */
-    struct phr_header fields[MAX_FIELDS];
     size_t nfields;
     bool keep_alive;
     bool head_only; /* HEAD: the reply's body is not sent */
@@ -44,7 +43,13 @@ struct exchange {
     struct phr_chunked_decoder decoder;
     struct ra_buf out; /* the reply's status line and header fields */
     h2o_iovec_t iov[2];
+    /* Last, and not cleared when an exchange is made: nfields says how many are set. */
+    struct phr_header fields[MAX_FIELDS];
 };
+
+/* A new exchange, all zero but its fields (not yet set), or NULL. The head and the request's
+ * secrets are wiped where they are released; the rest holds none. */
+struct exchange *exchange_new(void);
 
 /* The engine view (request_io) of an exchange's header fields. */
 extern const struct request_io exchange_io;

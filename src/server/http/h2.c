@@ -105,7 +105,7 @@ static int
 on_req(h2o_handler_t *self, h2o_req_t *hreq)
 {
     struct http_server *s = ((struct h2_handler *)self)->s;
-    struct exchange *x = ra_calloc(1, sizeof(*x));
+    struct exchange *x = exchange_new();
     if (x == NULL)
         return -1;
     struct sockaddr_storage peer;
@@ -135,7 +135,7 @@ on_req(h2o_handler_t *self, h2o_req_t *hreq)
     gate_finish(&x->req);
     if (x->head != NULL)
         ra_free_secret(x->head, x->head_len + 1);
-    ra_free_secret(x, sizeof(*x));
+    ra_free(x);
     atomic_fetch_sub(&s->inflight, 1);
     return 0;
 }
