@@ -72,3 +72,14 @@ def test_alpn_http11_and_x25519(shared):
                         input=b"", capture_output=True, timeout=20)
     text = cp.stdout.decode(errors="replace")
     assert "Server Temp Key: X25519" in text, text[-2000:]
+
+
+def test_http2_field_names_are_lower_case(shared):
+    """HTTP/2 forbids upper case in field names (browsers drop the stream): the console's
+    headers, written in the usual mixed case, go out in lower case."""
+    out, err = curl_h2(shared.s, f"https://127.0.0.1:{shared.s.port}/console/")
+    assert "< HTTP/2 200" in err, err
+    names = [line[2:].split(":", 1)[0] for line in err.splitlines()
+             if line.startswith("< ") and ":" in line and not line.startswith("< HTTP/")]
+    assert "content-security-policy" in names, names
+    assert all(n == n.lower() for n in names), names

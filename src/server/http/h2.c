@@ -87,9 +87,12 @@ respond(h2o_req_t *hreq, const struct reply *r)
     h2o_headers_t *hs = &hreq->res.headers;
     const char *ct = r->content_type ? r->content_type : "application/json";
     h2o_add_header(&hreq->pool, hs, H2O_TOKEN_CONTENT_TYPE, NULL, ct, strlen(ct));
-    for (int i = 0; i < r->nheaders; i++)
-        h2o_add_header_by_str(&hreq->pool, hs, r->headers[i].name, strlen(r->headers[i].name), 1,
-                              NULL, r->headers[i].value, strlen(r->headers[i].value));
+    for (int i = 0; i < r->nheaders; i++) { /* HTTP/2 field names are lower case */
+        h2o_iovec_t name = h2o_strdup(&hreq->pool, r->headers[i].name, SIZE_MAX);
+        h2o_strtolower(name.base, name.len);
+        h2o_add_header_by_str(&hreq->pool, hs, name.base, name.len, 1, NULL, r->headers[i].value,
+                              strlen(r->headers[i].value));
+    }
     if (r->www_auth)
         h2o_add_header(&hreq->pool, hs, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
                        H2O_STRLIT("Basic realm=\"restauth\", charset=\"UTF-8\""));
