@@ -77,7 +77,50 @@ fill(struct exchange *x, h2o_req_t *hreq)
     return 0;
 }
 
-/* Turn the decided reply into h2o's response and send it (h2o copies the body). */
+/* A copy of a reply body in the stream's memory pool, wiped when the pool lets it go. */
+struct pooled_body {
+    size_t len;
+    char bytes[];
+};
+
+/* h2o_mem_alloc_shared's dispose callback: wipe the body before the pool reuses it. */
+static void
+wipe_pooled(void *p)
+{
+    struct pooled_body *b = p;
+    ra_wipe(b->bytes, b->len);
+}
+
+/* Send the reply's body as the stream's whole body (none for HEAD). A body that holds a secret
+ * is copied into pool memory that is wiped on release, not into h2o's plain pool copy. */
+static void
+send_body(h2o_req_t *hreq, const struct reply *r)
+{
+    static h2o_generator_t once = {NULL, NULL};
+    bool head = h2o_memis(hreq->input.method.base, hreq->input.method.len, H2O_STRLIT("HEAD"));
+    if (!r->wipe_body || head || r->len == 0) {
+        h2o_send_inline(hreq, r->body, r->len);
+        return;
+    }
+    struct pooled_body *b = h2o_mem_alloc_shared(&hreq->pool, sizeof(*b) + r->len, wipe_pooled);
+    b->len = r->len;
+    memcpy(b->bytes, r->body, r->len);
+    h2o_iovec_t buf = h2o_iovec_init(b->bytes, b->len);
+    h2o_start_response(hreq, &once);
+    h2o_send(hreq, &buf, 1, H2O_SEND_STATE_FINAL);
+}
+
+/* Wipe the stream's request body (it may hold a console password) in h2o's buffer once it has
+ * been handled. Header values are left alone: HPACK's dynamic table may share them with the
+ * connection's later requests. */
+static void
+wipe_request(h2o_req_t *hreq)
+{
+    if (hreq->entity.base != NULL)
+        ra_wipe(hreq->entity.base, hreq->entity.len);
+}
+
+/* Turn the decided reply into h2o's response and send it. */
 static void
 respond(h2o_req_t *hreq, const struct reply *r)
 {
@@ -101,7 +144,7 @@ respond(h2o_req_t *hreq, const struct reply *r)
         int n = snprintf(v, sizeof(v), "%d", r->retry_after);
         h2o_add_header(&hreq->pool, hs, H2O_TOKEN_RETRY_AFTER, NULL, v, (size_t)n);
     }
-    h2o_send_inline(hreq, r->body, r->len);
+    send_body(hreq, r);
 }
 
 static int
@@ -136,6 +179,7 @@ on_req(h2o_handler_t *self, h2o_req_t *hreq)
         gate_run(&x->req);
     respond(hreq, &x->req.reply);
     gate_finish(&x->req);
+    wipe_request(hreq);
     if (x->head != NULL)
         ra_free_secret(x->head, x->head_len + 1);
     ra_free(x);
