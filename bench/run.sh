@@ -171,7 +171,7 @@ REPORT=$TMP/report.md
     echo
     report_facts
     echo "- request: GET /dev/v1/projects, 3 projects, $JSON_BYTES-byte JSON body, identical on every target"
-    echo "- restauthd: \`--threads\` default (one per online CPU; $A_THREADS threads in the process" \
+    echo "- restauthd: \`--threads\` default (one per CPU in its affinity mask; $A_THREADS threads in the process" \
         "counting the main one), \`--rate-limit 0 --auth-fail-limit 0\`, access log on (to a file," \
         "buffered, written out every second)"
     echo "- nginx $NGINX_VERSION: \`worker_processes $NGINX_WORKERS\` ($NGINX_NWORKERS workers)," \

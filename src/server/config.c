@@ -94,7 +94,8 @@ static const struct config_option options[] = {
         "a balancer's IP address: from it, take the client from X-Forwarded-For and the scheme "
         "from X-Forwarded-Proto"),
     STR("--access-log", "PATH", access_log, "-", SRV, "access log path, - for stdout, off"),
-    NUM("--threads", "N", threads, 0, 0, 256, SRV, "worker threads (0 = one per core)"),
+    NUM("--threads", "N", threads, 0, 0, 256, SRV,
+        "event-loop threads (0 = one per CPU the process may run on)"),
     LIVE_NUM("--rate-limit", "N", rate_limit, 10, 0, 1000000, SRV,
              "requests/s per account per endpoint (0 = off)"),
     LIST("--forward-limit", "\"METHOD PREFIX CLASS LIMIT\"", forward_limits, SRV,

@@ -5,6 +5,7 @@
  * connection is served by conn.c; everything above sees the engine-neutral struct request
  * (request/request.h) and the pipeline (gate/gate.h).
  */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "http/server.h"
 
 #include "common/alloc.h"
@@ -15,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +33,19 @@
 
 /* How long a loop waits for events before it looks at the drain and stop flags (ms). */
 #define LOOP_TICK_MS 50
+
+/* The default number of event loops: one per CPU this process may run on (its affinity mask,
+ * which taskset, cpusets and container limits narrow), else one per online CPU. More loops
+ * than CPUs only take turns and lengthen every connection's wait. */
+static long
+default_threads(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
+}
 
 static void
 on_accept(h2o_socket_t *listener, const char *err)
@@ -245,7 +260,7 @@ http_server_start(struct app *app, struct http_server **out)
         return rc;
     }
     gate_ids_init(app);
-    long threads = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    long threads = cfg->threads > 0 ? cfg->threads : default_threads();
     if ((rc = start_workers(s, threads)) < 0) {
         ra_log(RA_LOG_ERR, "cannot start the HTTP workers: %s", strerror(-rc));
         free_server(s);
