@@ -38,7 +38,7 @@ test: all deps-test deb
 test-sanitize: deps deps-test
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DRA_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD)-asan -j$(JOBS)
-	@cd $(BUILD)-asan && ctest --output-on-failure -j2 -LE package
+	@cd $(BUILD)-asan && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 ctest --output-on-failure -j2 -LE package
 
 # Debian packages (restauthd, librestauth0, librestauth-dev, restauth) built with debhelper into
 # $(BUILD)/deb and checked by lintian. A full build of its own, so it takes a few minutes.

@@ -224,7 +224,7 @@ bench_store() {
 bench_projects() {
     local base=$1 i name code nproj
     shift
-    # Long, realistic names make the list about 785 bytes, the size bench-notes measured with.
+    # Long, realistic names make the list about 785 bytes, the size of a realistic project list.
     for i in 1 2 3; do
         name="bench-project-$i-loopback-benchmark-of-restauthd-against-nginx-auth-basic-peer"
         code=$(curl_code "$base/dev/v1/project" "$TMP/resp" "$AUTH" "$@" \

@@ -147,6 +147,18 @@ function status(p, id) {
   return card(p, id).locator('dl .badge');
 }
 
+// Wait until a pair's badge reads `want` (the list is redrawn after each action), then check it.
+async function statusIs(p, id, want) {
+  const badge = status(p, id);
+  const deadline = Date.now() + 5000;
+  let got = await badge.textContent();
+  while (got !== want && Date.now() < deadline) {
+    await p.waitForTimeout(50);
+    got = await badge.textContent();
+  }
+  assert.equal(got, want);
+}
+
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   server = new Server();
@@ -225,7 +237,7 @@ test('add a secret, download key_and_secret.txt, and call the REST API with it',
   await waitForPairs(page, 1);
   const id = await addSecret(page);
   assert.match(id, /^[0-9a-f]{32}$/);
-  assert.equal(await status(page, id).textContent(), 'Not downloaded yet');
+  await statusIs(page, id, 'Not downloaded yet');
   await shot(page, '06-secret-added');
   // A second tab that still shows the pair as not downloaded, for the next test.
   const stale = await context.newPage();
@@ -325,7 +337,7 @@ test('add a secret with an expiry of 30 days', async () => {
   life = await downloadPair(page, page.getByRole('button', { name: 'Download key_and_secret.txt' }));
   assert.equal(life.id, id);
   await page.locator('#notice', { hasText: 'cannot be downloaded again' }).waitFor();
-  assert.equal(await status(page, id).textContent(), 'Expires in 30 days');
+  await statusIs(page, id, 'Expires in 30 days');
   // The expiry is shown as a date with the exact instant in its tooltip.
   const expires = card(page, id).locator('dl div', { hasText: 'Expires' }).locator('time');
   const exact = Date.parse(await expires.getAttribute('datetime')) / 1000;
@@ -400,7 +412,7 @@ test('disable and enable a pair; the last enabled pair cannot be disabled', asyn
   await card(page, life.id).getByRole('button', { name: `Disable credential pair ${life.id}` }).click();
   await confirmDialog(page, 'Disable pair');
   await page.locator('#notice', { hasText: `${life.id} is disabled` }).waitFor();
-  assert.equal(await status(page, life.id).textContent(), 'Disabled');
+  await statusIs(page, life.id, 'Disabled');
   assert.equal(rest('/dev/v1/projects', life).status, 401);
   await shotBoth(page, '14-pair-disabled');
   // Disabling the other pair would leave none enabled: the server refuses it in words.
@@ -408,7 +420,7 @@ test('disable and enable a pair; the last enabled pair cannot be disabled', asyn
   await confirmDialog(page, 'Disable pair');
   await page.locator('#creds-error').waitFor();
   assert.match(await page.locator('#creds-error').textContent(), /cannot be .*disabled/);
-  assert.equal(await status(page, other).textContent(), 'Active');
+  await statusIs(page, other, 'Active');
   await shotBoth(page, '15-last-enabled-pair');
   await card(page, life.id).getByRole('button', { name: `Enable credential pair ${life.id}` }).click();
   await page.locator('#notice', { hasText: `${life.id} is enabled` }).waitFor();
@@ -426,14 +438,14 @@ test('set and clear the expiry of a pair', async () => {
   await shotBoth(page, '17-expiry-dialog', false);
   await page.keyboard.press('Enter');
   await page.locator('#notice', { hasText: `${life.id} now expires on` }).waitFor();
-  assert.equal(await status(page, life.id).textContent(), 'Expires in 7 days');
+  await statusIs(page, life.id, 'Expires in 7 days');
   await shotBoth(page, '18-expiry-set');
   await card(page, life.id).getByRole('button', { name: `Set the expiry of credential pair ${life.id}` }).click();
   await page.locator('#expire-dialog').waitFor();
   await page.getByLabel('never expires').check();
   await page.getByRole('button', { name: 'Save expiry' }).click();
   await page.locator('#notice', { hasText: `${life.id} no longer expires` }).waitFor();
-  assert.equal(await status(page, life.id).textContent(), 'Active');
+  await statusIs(page, life.id, 'Active');
   assert.equal(await card(page, life.id).locator('dl div', { hasText: 'Expires' }).locator('dd').textContent(), 'Never');
   await shotBoth(page, '19-expiry-cleared');
 });
@@ -463,14 +475,14 @@ test('roll a pair with the default overlap, then one with 0 (revoke now)', async
   await waitForPairs(page, n + 1);
   // The old pair works through the overlap, the new one at once.
   assert.match(await status(page, life.id).textContent(), /^Expires in (24|23) hours$/);
-  assert.equal(await status(page, next.id).textContent(), 'Active');
+  await statusIs(page, next.id, 'Active');
   assert.equal(rest('/dev/v1/projects', life).status, 201);
   assert.equal(rest('/dev/v1/projects', next).status, 201);
   await shotBoth(page, '21-rolled');
   // Overlap 0: the old pair is refused at once.
   const third = await roll(next.id, '0');
   await waitForPairs(page, n + 2);
-  assert.equal(await status(page, next.id).textContent(), 'Expired');
+  await statusIs(page, next.id, 'Expired');
   // The expired pair is listed but does not count toward the limit.
   assert.match(await page.locator('#limit-note').textContent(),
     new RegExp(`^${n + 1} of ${MAX_PAIRS} credential pairs in use\\. Expired pairs \\(1 here\\) do not count\\.$`));
@@ -500,7 +512,7 @@ test('a tripwire pair is shown as such, and its use is refused', async () => {
   await openPairs(page);
   const c = card(page, tripwire.id);
   await c.waitFor();
-  assert.equal(await status(page, tripwire.id).textContent(), 'Tripwire');
+  await statusIs(page, tripwire.id, 'Tripwire');
   assert.match(await c.locator('.tripwire-note').textContent(), /alert in the audit log/);
   // Only Delete is offered.
   assert.deepEqual(await c.locator('.buttons button').allTextContents(), ['Delete']);

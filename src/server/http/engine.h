@@ -65,6 +65,7 @@ struct http_server {
     struct listen_file unix_file; /* that file */
     struct peers peers;           /* open connections per client address */
     h2o_globalconf_t h2;          /* HTTP/2 (over TLS, by ALPN): one host, one handler */
+    bool h2_ready;                /* h2 was initialised: dispose it with the server */
     long max_conns;               /* connections allowed */
     bool admin;                   /* the admin listener: gate_admin() answers every request */
     atomic_long conns;            /* open connections */

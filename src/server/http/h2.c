@@ -191,6 +191,7 @@ int
 h2_setup(struct http_server *s)
 {
     h2o_config_init(&s->h2);
+    s->h2_ready = true;
     s->h2.max_request_entity_size = (size_t)s->cfg->max_body;
     s->h2.http2.idle_timeout = (uint64_t)s->cfg->idle_timeout * 1000;
     s->h2.http1.upgrade_to_http2 = 0;

@@ -91,14 +91,35 @@ worker_main(void *arg)
     conn_close_all(w);
     for (int i = 0; i < 4; i++) /* let closing sockets finish */
         h2o_evloop_run(w->loop, 0);
+    /* The loop and its HTTP/2 context stay: h2o 2.2.5 can destroy neither (tests/lsan.supp). */
     return NULL;
 }
+
+/* h2o 2.2.5 cannot destroy an event loop: what a loop allocates for itself lives as long as
+ * the process. In sanitizer builds those allocations are kept out of the leak report. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RA_LSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define RA_LSAN 1
+#endif
+#ifdef RA_LSAN
+#include <sanitizer/lsan_interface.h>
+#define PROCESS_LONG_BEGIN() __lsan_disable()
+#define PROCESS_LONG_END() __lsan_enable()
+#else
+#define PROCESS_LONG_BEGIN() ((void)0)
+#define PROCESS_LONG_END() ((void)0)
+#endif
 
 /* Set up w's loop and its timeouts. */
 static void
 loop_init(struct http_server *s, struct worker *w)
 {
     const struct config *cfg = s->cfg;
+    PROCESS_LONG_BEGIN();
     w->s = s;
     w->loop = h2o_evloop_create();
     h2o_linklist_init_anchor(&w->conns);
@@ -110,6 +131,7 @@ loop_init(struct http_server *s, struct worker *w)
         w->h2_accept.ctx = &w->h2;
         w->h2_accept.hosts = s->h2.hosts;
     }
+    PROCESS_LONG_END();
 }
 
 /* Set up w's loop and its own duplicate of the listening socket. */
@@ -135,6 +157,8 @@ free_server(struct http_server *s)
         listen_unix_remove(&s->unix_file);
     if (s->tls != NULL)
         SSL_CTX_free(s->tls);
+    if (s->h2_ready)
+        h2o_config_dispose(&s->h2);
     peers_cleanup(&s->peers);
     pthread_mutex_destroy(&s->tls_lock);
     ra_free(s->workers);
