@@ -14,6 +14,7 @@
 #define _GNU_SOURCE /* memmem, strcasestr */
 
 #include "app.h"
+#include "fuzz_store.h"
 #include "common/rand.h"
 #include "http/server.h"
 
@@ -48,15 +49,9 @@ check(int ok)
 static void
 teardown(void)
 {
-    static const char *const files[] = {"fuzz.db", "fuzz.db-wal", "fuzz.db-shm"};
     app_cleanup(&app);
     store_close(&st);
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        char path[256];
-        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-        unlink(path);
-    }
-    rmdir(dir);
+    fuzz_store_remove(dir);
 }
 
 /* Open a throwaway store and a serving app once per process. */
@@ -65,11 +60,8 @@ setup(void)
 {
     static char dir_shm[] = "/dev/shm/ra-fuzz-http-XXXXXX";
     static char dir_tmp[] = "/tmp/ra-fuzz-http-XXXXXX";
-    dir = mkdtemp(dir_shm);
-    if (dir == NULL)
-        dir = mkdtemp(dir_tmp);
     char url[256];
-    snprintf(url, sizeof(url), "sqlite:%s/fuzz.db", dir ? dir : "/nonexistent");
+    dir = fuzz_store_dir(dir_shm, dir_tmp, url, sizeof(url));
     config_defaults(&cfg);
     cfg.header_timeout = 1;
     cfg.body_timeout = 1;

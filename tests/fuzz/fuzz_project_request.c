@@ -7,6 +7,7 @@
  * (a 5xx would mean the input reached a path that is not handled).
  */
 #include "app.h"
+#include "fuzz_store.h"
 #include "common/rand.h"
 #include "handlers/projects.h"
 #include "handlers/routes.h"
@@ -34,15 +35,9 @@ static char *dir;
 static void
 teardown(void)
 {
-    static const char *const files[] = {"fuzz.db", "fuzz.db-wal", "fuzz.db-shm"};
     store_close(&st);
     accounts_free(app.accounts);
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        char path[256];
-        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-        unlink(path);
-    }
-    rmdir(dir);
+    fuzz_store_remove(dir);
 }
 
 /* The app's clock: a fixed time (changes are recorded in the audit log with it). */
@@ -58,11 +53,8 @@ setup(void)
 {
     static char dir_shm[] = "/dev/shm/ra-fuzz-XXXXXX";
     static char dir_tmp[] = "/tmp/ra-fuzz-XXXXXX";
-    dir = mkdtemp(dir_shm);
-    if (dir == NULL)
-        dir = mkdtemp(dir_tmp);
     char url[256];
-    snprintf(url, sizeof(url), "sqlite:%s/fuzz.db", dir ? dir : "/nonexistent");
+    dir = fuzz_store_dir(dir_shm, dir_tmp, url, sizeof(url));
     config_defaults(&cfg);
     cfg.max_projects = 1000000;
     if (dir == NULL || ra_rand_init() < 0 || store_open(url, &st) < 0)
