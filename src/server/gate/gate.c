@@ -187,7 +187,7 @@ decode_target(struct request *req)
     const char *query = NULL;
     size_t query_len = 0;
     int n = -EINVAL;
-    req->target_buf = ra_malloc(len + 2);
+    req->target_buf = len + 2 <= sizeof(req->target_short) ? req->target_short : ra_malloc(len + 2);
     if (req->target_buf != NULL && len == 1 && raw[0] == '*') {
         memcpy(req->target_buf, "*", 2); /* OPTIONS *: routes nowhere */
         n = 1;
@@ -548,7 +548,8 @@ gate_finish(struct request *req)
     ra_buf_cleanup(&req->body);
     reply_cleanup(&req->reply);
     query_cleanup(&req->query);
-    ra_free(req->target_buf);
+    if (req->target_buf != req->target_short)
+        ra_free(req->target_buf);
     req->target_buf = NULL;
     req->target = NULL;
     ra_wipe(&req->session, sizeof(req->session));

@@ -79,7 +79,8 @@ struct request {
     /* The decoded path of raw_target (no scheme, authority, query or fragment), "" until the
      * strict phase has decoded it; owned. */
     const char *target;
-    char *target_buf;
+    char *target_buf; /* target_short, or an allocation for a longer target */
+    char target_short[256];
     struct query query; /* the decoded query parameters */
     uint64_t start_ns;
     char id[20];

@@ -8,9 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <string.h>
 
 struct counter {
@@ -29,21 +27,17 @@ struct stripe {
 
 struct usage {
     struct stripe stripes[USAGE_STRIPES];
-    unsigned char key[crypto_shorthash_KEYBYTES];
     _Atomic uint64_t dropped;
 };
 
 int
 usage_new(struct usage **out)
 {
-    if (sodium_init() < 0)
-        return -EIO;
     struct usage *u = ra_calloc(1, sizeof(*u));
     if (u == NULL)
         return -ENOMEM;
     for (int i = 0; i < USAGE_STRIPES; i++)
         pthread_mutex_init(&u->stripes[i].lock, NULL);
-    crypto_shorthash_keygen(u->key);
     *out = u;
     return 0;
 }
@@ -57,7 +51,6 @@ usage_free(struct usage *u)
         ra_free(u->stripes[i].slots);
         pthread_mutex_destroy(&u->stripes[i].lock);
     }
-    ra_wipe(u->key, sizeof(u->key));
     ra_free(u);
 }
 
@@ -107,13 +100,15 @@ slot_of(struct stripe *s, const char *id, const char *endpoint, int64_t hour)
     }
 }
 
-/* The stripe of a pair's counters: every counter of a pair is in the same one. */
+/* The stripe of a pair's counters: every counter of a pair is in the same one. The pair's
+ * hash comes from its ID alone (only verified IDs are counted, so nobody picks them). */
 static struct stripe *
 stripe_of(struct usage *u, const char *id, size_t len)
 {
-    unsigned char h[crypto_shorthash_BYTES];
-    crypto_shorthash(h, (const unsigned char *)id, len, u->key);
-    return &u->stripes[h[0] % USAGE_STRIPES];
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)id[i]) * 1099511628211ull;
+    return &u->stripes[(h >> 32) % USAGE_STRIPES];
 }
 
 /* Add n to the counter of (id, endpoint, hour). */
@@ -124,7 +119,9 @@ add(struct usage *u, const char *id, const char *endpoint, int64_t hour, int64_t
     size_t len = strnlen(id, STORE_HEX32 + 1);
     if (len == 0 || len > STORE_HEX32)
         return;
-    snprintf(ep, sizeof(ep), "%s", endpoint != NULL ? endpoint : "");
+    size_t ep_len = endpoint != NULL ? strnlen(endpoint, STORE_ENDPOINT_MAX) : 0;
+    memcpy(ep, endpoint != NULL ? endpoint : "", ep_len);
+    ep[ep_len] = '\0';
     struct stripe *s = stripe_of(u, id, len);
     pthread_mutex_lock(&s->lock);
     struct counter *c = slot_of(s, id, ep, hour);

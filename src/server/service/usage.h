@@ -24,7 +24,7 @@
 
 struct usage;
 
-/* A new, empty set of counters at *out. 0, -ENOMEM, or -EIO when libsodium cannot start. */
+/* A new, empty set of counters at *out. 0 or -ENOMEM. */
 int usage_new(struct usage **out);
 void usage_free(struct usage *u);
 
