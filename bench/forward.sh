@@ -59,16 +59,8 @@ while [[ $PORT_B == "$PORT_F" || $PORT_N == "$PORT_F" || $PORT_N == "$PORT_B" ]]
     PORT_N=$(pick_port)
 done
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
-conf=$(<"$BENCH/nginx-forward.conf.in")
-conf=${conf//@USER_LINE@/"$NGINX_USER_LINE"}
-conf=${conf//@WORKERS@/"$NGINX_WORKERS"}
-conf=${conf//@DIR@/"$ND"}
-conf=${conf//@SOCKET@/"$SOCK"}
-conf=${conf//@EXAMPLES@/"$ROOT/examples/nginx"}
-conf=${conf//@PORT_F@/"$PORT_F"}
-conf=${conf//@PORT_B@/"$PORT_B"}
-conf=${conf//@PORT_N@/"$PORT_N"}
-printf '%s\n' "$conf" >"$ND/nginx.conf"
+nginx_conf "$BENCH/nginx-forward.conf.in" SOCKET="$SOCK" EXAMPLES="$ROOT/examples/nginx" \
+    PORT_F="$PORT_F" PORT_B="$PORT_B" PORT_N="$PORT_N"
 F_URL=http://127.0.0.1:$PORT_F/dev/v1/projects
 B_URL=http://127.0.0.1:$PORT_B/dev/v1/projects
 N_URL=http://127.0.0.1:$PORT_N/dev/v1/projects

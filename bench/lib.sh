@@ -264,6 +264,21 @@ nginx_workers_user() {
     fi
 }
 
+# nginx_conf TEMPLATE NAME=VALUE...: write $ND/nginx.conf from TEMPLATE, with @USER_LINE@,
+# @WORKERS@ (NGINX_WORKERS, default auto) and @DIR@ ($ND) filled in, and each @NAME@ given.
+nginx_conf() {
+    local conf kv
+    conf=$(<"$1")
+    shift
+    conf=${conf//@USER_LINE@/"$NGINX_USER_LINE"}
+    conf=${conf//@WORKERS@/"${NGINX_WORKERS:-auto}"}
+    conf=${conf//@DIR@/"$ND"}
+    for kv in "$@"; do
+        conf=${conf//"@${kv%%=*}@"/"${kv#*=}"}
+    done
+    printf '%s\n' "$conf" >"$ND/nginx.conf"
+}
+
 # nginx_start DIR URL: check DIR/nginx.conf, start nginx on it (pinned like the servers,
 # tracked by PID) and wait until URL answers 200: NGINX_PID, NGINX_ALL (master and workers),
 # NGINX_NWORKERS.

@@ -76,18 +76,8 @@ PORT_C=$(other_port)
 PORT_BT=$(other_port)
 PORT_CT=$(other_port)
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
-conf=$(<"$BENCH/nginx.conf.in")
-conf=${conf//@USER_LINE@/"$NGINX_USER_LINE"}
-conf=${conf//@WORKERS@/"$NGINX_WORKERS"}
-conf=${conf//@DIR@/"$ND"}
-conf=${conf//@PORT_B@/"$PORT_B"}
-conf=${conf//@PORT_C@/"$PORT_C"}
-conf=${conf//@PORT_BT@/"$PORT_BT"}
-conf=${conf//@PORT_CT@/"$PORT_CT"}
-conf=${conf//@CERT@/"$TMP/tls/cert.pem"}
-conf=${conf//@KEY@/"$TMP/tls/key.pem"}
-conf=${conf//@JSON@/"$JSON"}
-printf '%s\n' "$conf" >"$ND/nginx.conf"
+nginx_conf "$BENCH/nginx.conf.in" PORT_B="$PORT_B" PORT_C="$PORT_C" PORT_BT="$PORT_BT" \
+    PORT_CT="$PORT_CT" CERT="$TMP/tls/cert.pem" KEY="$TMP/tls/key.pem" JSON="$JSON"
 B_URL=http://127.0.0.1:$PORT_B/dev/v1/projects
 C_URL=http://127.0.0.1:$PORT_C/dev/v1/projects
 BT_URL=https://127.0.0.1:$PORT_BT/dev/v1/projects
