@@ -29,6 +29,12 @@ def test_healthz_and_readyz(make_server):
     assert (status, body) == (200, b'{"status":"ready","failing":[]}'), body
     status, _, body = admin_get(port, "/nope")
     assert status == 404, body
+    # The target is decoded as on the API port: a query is not part of the path, and a
+    # malformed escape is refused.
+    status, _, body = admin_get(port, "/healthz?probe=1")
+    assert (status, body) == (200, b'{"status":"ok"}'), body
+    status, _, body = admin_get(port, "/healthz%zz")
+    assert status == 400, body
     # The admin port asks for no credentials, and the API port does not serve it.
     assert s.request("GET", "/metrics").status == 404
 

@@ -206,6 +206,17 @@ decode_target(struct request *req)
     req->log_path[k > 0 ? k : 1] = '\0';
 }
 
+/* Release what decode_target() made. */
+static void
+release_target(struct request *req)
+{
+    query_cleanup(&req->query);
+    if (req->target_buf != req->target_short)
+        ra_free(req->target_buf);
+    req->target_buf = NULL;
+    req->target = NULL;
+}
+
 /* Phase: a target that decode_target() could not read (a bad escape, an encoded NUL, a form
  * that is neither origin nor absolute) matches no route and no parameter. */
 static int
@@ -547,11 +558,7 @@ gate_finish(struct request *req)
     req->json = NULL;
     ra_buf_cleanup(&req->body);
     reply_cleanup(&req->reply);
-    query_cleanup(&req->query);
-    if (req->target_buf != req->target_short)
-        ra_free(req->target_buf);
-    req->target_buf = NULL;
-    req->target = NULL;
+    release_target(req);
     ra_wipe(&req->session, sizeof(req->session));
 }
 
@@ -570,17 +577,21 @@ gate_admin(const struct app *app, struct request *req)
     req->app = app;
     size_t len = 0;
     bool known = false;
-    const char *path = router_path(req->target, &len);
+    decode_target(req);
+    const char *path = req->target != NULL ? router_path(req->target, &len) : NULL;
     const struct route *r = path != NULL ? router_match(admin_routes, admin_routes_count,
                                                         req->method, path, len, &known)
                                          : NULL;
-    if (r != NULL)
+    if (req->target == NULL)
+        reply_message(&req->reply, 400, "Bad Request");
+    else if (r != NULL)
         r->handler(req);
     else if (known)
         reply_message(&req->reply, 405, "Method not allowed");
     else
         reply_message(&req->reply, 404, "no Route matched with those values");
     req->reply.www_auth = false;
+    release_target(req);
 }
 
 void

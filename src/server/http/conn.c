@@ -548,10 +548,6 @@ begin(struct conn *c, size_t len)
     x->req.engine = x;
     int body = framing(x);
     if (s->admin) { /* every request answered at its head; a body is never read */
-        char *q = strchr((char *)x->req.raw_target, '?');
-        if (q != NULL)
-            *q = '\0';
-        x->req.target = x->req.raw_target; /* the admin routes match it as it is */
         gate_admin(s->app, &x->req);
         x->keep_alive = x->keep_alive && body == 0;
         send_reply(c);
