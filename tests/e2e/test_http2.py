@@ -83,3 +83,19 @@ def test_http2_field_names_are_lower_case(shared):
              if line.startswith("< ") and ":" in line and not line.startswith("< HTTP/")]
     assert "content-security-policy" in names, names
     assert all(n == n.lower() for n in names), names
+
+
+def test_http2_rate_limit_says_when_to_retry(make_server):
+    """A 429 over HTTP/2 carries Retry-After: 1, like HTTP/1.1 (its value outlives the
+    function that made it)."""
+    s = make_server()
+    cred = s.account_with_secret("h2rate")
+    s.start("--rate-limit", "1", "--auth-fail-limit", "0")
+    url = f"https://127.0.0.1:{s.port}/dev/v1/projects"
+    args = []
+    for _ in range(3):
+        args += ["--next", "--http2", "--cacert", str(s.cert), "-u", f"{cred[0]}:{cred[1]}", url]
+    _, err = curl_h2(s, *args[1:])
+    assert err.count("< HTTP/2 201") == 1, err
+    assert err.count("< HTTP/2 429") == 2, err
+    assert err.lower().count("< retry-after: 1\r\n") == 2, err

@@ -139,10 +139,11 @@ respond(h2o_req_t *hreq, const struct reply *r)
     if (r->www_auth)
         h2o_add_header(&hreq->pool, hs, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
                        H2O_STRLIT("Basic realm=\"restauth\", charset=\"UTF-8\""));
-    if (r->retry_after > 0) {
+    if (r->retry_after > 0) { /* the library keeps the value by reference: it goes in the pool */
         char v[16];
         int n = snprintf(v, sizeof(v), "%d", r->retry_after);
-        h2o_add_header(&hreq->pool, hs, H2O_TOKEN_RETRY_AFTER, NULL, v, (size_t)n);
+        h2o_iovec_t value = h2o_strdup(&hreq->pool, v, (size_t)n);
+        h2o_add_header(&hreq->pool, hs, H2O_TOKEN_RETRY_AFTER, NULL, value.base, value.len);
     }
     send_body(hreq, r);
 }
