@@ -62,3 +62,31 @@ def test_sighup_reloads_the_certificate(tmp_path):
         assert served_cert(s.port) == new
     finally:
         s.stop()
+
+
+def test_reload_while_a_client_has_not_said_hello(tmp_path):
+    """A connection accepted before a reload whose client sends its hello only after it: the
+    handshake uses the context of the accept, kept alive until then (the reload frees it
+    otherwise: no other connection holds it)."""
+    cert, key = make_cert(tmp_path)
+    s = Server(tmp_path / "srv", cert, key)
+    s.init()
+    s.start()
+    try:
+        old = served_cert(s.port)
+        raw = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        time.sleep(0.2)  # accepted, no byte sent
+        s.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while "reloaded --tls-cert" not in s.stderr_text():
+            assert time.monotonic() < deadline, s.stderr_text()[-2000:]
+            time.sleep(0.05)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        with ctx.wrap_socket(raw) as tls:
+            assert tls.getpeercert(binary_form=True) == old
+        assert s.proc.poll() is None
+        assert served_cert(s.port) == old
+    finally:
+        s.stop()

@@ -49,11 +49,22 @@ struct conn {
     bool continuing;    /* a 100 Continue is being written */
     bool reply_waiting; /* the reply waits for that write */
     enum conn_state state;
-    struct exchange *x; /* the request in progress, or NULL */
+    struct exchange *x;  /* the request in progress, or NULL */
+    struct tls13 *rec;   /* TLS 1.3 records sealed and opened here (tls_handoff), or NULL */
+    h2o_buffer_t *plain; /* with rec: the opened input, which the parser reads */
+    uint8_t *sealed;     /* with rec: the records being written */
+    SSL_CTX *tls;        /* a reference to the context of the handshake, until it ends */
 };
 
 static void on_read(h2o_socket_t *sock, const char *err);
 static void parse_head(struct conn *c);
+
+/* Where the request bytes are: the socket's input, or the records opened from it. */
+static h2o_buffer_t **
+input_of(struct conn *c)
+{
+    return c->rec != NULL ? &c->plain : &c->sock->input;
+}
 
 /* ---- the engine view of a request (request_io) ---- */
 
@@ -124,12 +135,35 @@ forget(struct conn *c)
     if (!s->admin)
         gate_conn_close(s->app, s->tls_on);
     atomic_fetch_sub(&s->conns, 1);
+    SSL_CTX_free(c->tls);
+    if (c->rec != NULL) {
+        if (c->plain->size > 0)
+            ra_wipe(c->plain->bytes, c->plain->size);
+        h2o_buffer_dispose(&c->plain);
+        ra_free(c->sealed);
+        tls13_free(c->rec);
+    }
     ra_free(c);
+}
+
+/* Send an alert of the connection's own records, when no write is under way (best effort:
+ * the connection closes next). */
+static void
+send_alert(struct conn *c, uint8_t level, uint8_t description)
+{
+    uint8_t rec[TLS13_ALERT_RECORD];
+    long n;
+    if (c->rec == NULL || h2o_socket_is_writing(c->sock) ||
+        (n = tls13_seal_alert(c->rec, &c->w->ciphers, level, description, rec)) < 0)
+        return;
+    ssize_t sent = send(h2o_socket_get_fd(c->sock), rec, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    (void)sent;
 }
 
 static void
 close_conn(struct conn *c)
 {
+    send_alert(c, 1, 0); /* close_notify */
     finish_exchange(c);
     h2o_socket_t *sock = c->sock;
     forget(c);
@@ -159,130 +193,44 @@ set_timer(struct conn *c, h2o_timeout_t *t)
 
 /* ---- writing the reply ---- */
 
-static const char *
-reason(int status)
+/* Write bufs (at most 2), sealed into records when the connection's records are its own;
+ * cb is called when done (and must call drop_sealed). */
+static void
+conn_write(struct conn *c, h2o_iovec_t *bufs, size_t n, h2o_socket_cb cb)
 {
-    switch (status) {
-    case 100:
-        return "Continue";
-    case 200:
-        return "OK";
-    case 201:
-        return "Created";
-    case 204:
-        return "No Content";
-    case 302:
-        return "Found";
-    case 303:
-        return "See Other";
-    case 304:
-        return "Not Modified";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 408:
-        return "Request Timeout";
-    case 409:
-        return "Conflict";
-    case 411:
-        return "Length Required";
-    case 413:
-        return "Content Too Large";
-    case 415:
-        return "Unsupported Media Type";
-    case 422:
-        return "Unprocessable Content";
-    case 429:
-        return "Too Many Requests";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 500:
-        return "Internal Server Error";
-    case 501:
-        return "Not Implemented";
-    case 503:
-        return "Service Unavailable";
-    case 505:
-        return "HTTP Version Not Supported";
-    default:
-        return status < 400 ? "OK" : "Error";
+    if (c->rec == NULL) {
+        h2o_socket_write(c->sock, bufs, n, cb);
+        return;
     }
-}
-
-/* The worker's Date value, rewritten once a second. */
-static const char *
-date_now(struct worker *w)
-{
-    time_t now = time(NULL);
-    if (now != w->date_at) {
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(w->date, sizeof(w->date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-        w->date_at = now;
+    struct iovec v[2];
+    size_t total = 0;
+    for (size_t i = 0; i < n && i < 2; i++) {
+        v[i] = (struct iovec){bufs[i].base, bufs[i].len};
+        total += bufs[i].len;
     }
-    return w->date;
+    c->sealed = ra_malloc(tls13_sealed_size(c->rec, total) + 1);
+    long len = c->sealed != NULL ? tls13_seal(c->rec, &c->w->ciphers, v, n < 2 ? n : 2, c->sealed)
+                                 : -ENOMEM;
+    if (len < 0) { /* nothing can be sent: the connection ends */
+        shutdown(h2o_socket_get_fd(c->sock), SHUT_RDWR);
+        len = 0;
+    }
+    h2o_iovec_t out = h2o_iovec_init(c->sealed, (size_t)len);
+    h2o_socket_write(c->sock, &out, 1, cb);
 }
 
-/* Write n in decimal into buf (room for 20 digits); returns the number of digits. */
-static size_t
-decimal(char *buf, unsigned long n)
+static void
+drop_sealed(struct conn *c)
 {
-    char tmp[24];
-    size_t len = 0;
-    do {
-        tmp[len++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0);
-    for (size_t i = 0; i < len; i++)
-        buf[i] = tmp[len - 1 - i];
-    return len;
-}
-
-/* Write the status line and header fields of x's reply into x->out. */
-static int
-format_head(struct worker *w, struct exchange *x, bool close)
-{
-    const struct reply *r = &x->req.reply;
-    struct ra_buf *b = &x->out;
-    if (r->wipe_body) /* the body may join the head in this buffer */
-        ra_buf_init_secret(b, 64 * 1024);
-    else
-        ra_buf_init(b, 64 * 1024);
-    char num[24];
-    ra_buf_puts(b, "HTTP/1.1 ");
-    ra_buf_append(b, num, decimal(num, (unsigned long)r->status));
-    ra_buf_putc(b, ' ');
-    ra_buf_puts(b, reason(r->status));
-    ra_buf_puts(b, "\r\nDate: ");
-    ra_buf_puts(b, date_now(w));
-    ra_buf_puts(b, "\r\nContent-Type: ");
-    ra_buf_puts(b, r->content_type ? r->content_type : "application/json");
-    ra_buf_puts(b, "\r\nContent-Length: ");
-    ra_buf_append(b, num, decimal(num, (unsigned long)r->len));
-    ra_buf_puts(b, "\r\n");
-    for (int i = 0; i < r->nheaders; i++)
-        ra_buf_printf(b, "%s: %s\r\n", r->headers[i].name, r->headers[i].value);
-    if (r->www_auth)
-        ra_buf_puts(b, "WWW-Authenticate: Basic realm=\"restauth\", charset=\"UTF-8\"\r\n");
-    if (r->retry_after > 0)
-        ra_buf_printf(b, "Retry-After: %d\r\n", r->retry_after);
-    if (close)
-        ra_buf_puts(b, "Connection: close\r\n");
-    ra_buf_puts(b, "\r\n");
-    return b->failed ? -ENOMEM : 0;
+    ra_free(c->sealed);
+    c->sealed = NULL;
 }
 
 static void
 on_written(h2o_socket_t *sock, const char *err)
 {
     struct conn *c = sock->data;
+    drop_sealed(c);
     bool keep = err == NULL && c->x->keep_alive && !atomic_load(&c->w->s->draining);
     finish_exchange(c);
     if (!keep) {
@@ -292,7 +240,7 @@ on_written(h2o_socket_t *sock, const char *err)
     c->state = CONN_IDLE;
     set_timer(c, &c->w->idle_timeout);
     h2o_socket_read_start(sock, on_read);
-    if (sock->input->size > 0) /* a pipelined request is already in */
+    if (sock->input->size > 0 || (*input_of(c))->size > 0) /* a pipelined request is in */
         on_read(sock, NULL);
 }
 
@@ -310,7 +258,7 @@ send_reply(struct conn *c)
     }
     if (x->req.reply.close || atomic_load(&c->w->s->draining))
         x->keep_alive = false;
-    if (format_head(c->w, x, !x->keep_alive) < 0) {
+    if (head_format(c->w, x, !x->keep_alive) < 0) {
         close_conn(c);
         return;
     }
@@ -327,7 +275,7 @@ send_reply(struct conn *c)
     size_t n = 1;
     if (body)
         x->iov[n++] = h2o_iovec_init(x->req.reply.body, x->req.reply.len);
-    h2o_socket_write(c->sock, x->iov, n, on_written);
+    conn_write(c, x->iov, n, on_written);
 }
 
 /* The run stage, then the reply. */
@@ -352,6 +300,7 @@ static void
 on_closing_write(h2o_socket_t *sock, const char *err)
 {
     (void)err;
+    drop_sealed(sock->data);
     close_conn(sock->data);
 }
 
@@ -371,7 +320,7 @@ refuse_head(struct conn *c, int status)
     c->state = CONN_BUSY;
     h2o_socket_read_stop(c->sock);
     set_timer(c, &c->w->idle_timeout);
-    h2o_socket_write(c->sock, &v, 1, on_closing_write);
+    conn_write(c, &v, 1, on_closing_write);
 }
 
 /* ---- the body ---- */
@@ -391,7 +340,7 @@ static void
 read_body(struct conn *c)
 {
     struct exchange *x = c->x;
-    h2o_buffer_t *in = c->sock->input;
+    h2o_buffer_t *in = *input_of(c);
     bool done;
     if (x->chunked) {
         size_t n = in->size;
@@ -402,12 +351,12 @@ read_body(struct conn *c)
         }
         deliver(x, in->bytes, n);
         in->size = n + (rest > 0 ? (size_t)rest : 0);
-        h2o_buffer_consume(&c->sock->input, n);
+        h2o_buffer_consume(input_of(c), n);
         done = rest >= 0;
     } else {
         size_t n = in->size < x->body_left ? in->size : x->body_left;
         deliver(x, in->bytes, n);
-        h2o_buffer_consume(&c->sock->input, n);
+        h2o_buffer_consume(input_of(c), n);
         x->body_left -= n;
         done = x->body_left == 0;
     }
@@ -422,6 +371,7 @@ static void
 on_continue(h2o_socket_t *sock, const char *err)
 {
     struct conn *c = sock->data;
+    drop_sealed(c);
     c->continuing = false;
     if (err != NULL)
         shutdown(h2o_socket_get_fd(sock), SHUT_RDWR);
@@ -528,10 +478,11 @@ begin(struct conn *c, size_t len)
         close_conn(c);
         return;
     }
-    memcpy(head, c->sock->input->bytes, len);
+    h2o_buffer_t **in = input_of(c);
+    memcpy(head, (*in)->bytes, len);
     head[len] = '\0';
-    ra_wipe(c->sock->input->bytes, len); /* it holds the Authorization field */
-    h2o_buffer_consume(&c->sock->input, len);
+    ra_wipe((*in)->bytes, len); /* it holds the Authorization field */
+    h2o_buffer_consume(in, len);
     x->head = head;
     x->head_len = len;
     if (split_head(x) < 0) {
@@ -543,7 +494,7 @@ begin(struct conn *c, size_t len)
     c->x = x;
     atomic_fetch_add(&s->inflight, 1);
     x->req.peer = c->peer.sa.sa_family != AF_UNSPEC ? &c->peer.sa : NULL;
-    x->req.tls = c->sock->ssl != NULL;
+    x->req.tls = c->sock->ssl != NULL || c->rec != NULL;
     x->req.io = &exchange_io;
     x->req.engine = x;
     int body = framing(x);
@@ -576,11 +527,11 @@ after_head(struct conn *c, int body)
         set_timer(c, &c->w->body_timeout);
         const char *expect = field(x, "Expect", NULL);
         if (expect != NULL && strcasecmp(expect, "100-continue") == 0 &&
-            c->sock->input->size == 0) {
+            (*input_of(c))->size == 0) {
             c->continuing = true;
             static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
             h2o_iovec_t v = h2o_iovec_init(cont, sizeof(cont) - 1);
-            h2o_socket_write(c->sock, &v, 1, on_continue);
+            conn_write(c, &v, 1, on_continue);
         }
         read_body(c);
     }
@@ -604,7 +555,7 @@ parse_head(struct conn *c)
     size_t mlen, plen, nfields = MAX_FIELDS;
     int minor;
     struct phr_header fields[MAX_FIELDS];
-    h2o_buffer_t *in = c->sock->input;
+    h2o_buffer_t *in = *input_of(c);
     int n = phr_parse_request(in->bytes, in->size, &method, &mlen, &path, &plen, &minor, fields,
                               &nfields, 0);
     if (n > 0)
@@ -615,17 +566,51 @@ parse_head(struct conn *c)
         refuse_head(c, 431);
 }
 
+/*
+ * Open the whole records in the socket's input into c->plain. 0, or -1 when the connection
+ * must close: the peer's alert, or a record that fails (after our alert saying why).
+ */
+static int
+open_records(struct conn *c)
+{
+    h2o_buffer_t **in = &c->sock->input;
+    long len;
+    while ((len = tls13_record_len((const uint8_t *)(*in)->bytes, (*in)->size)) != 0) {
+        if (len < 0) {
+            send_alert(c, 2, 10); /* unexpected_message */
+            return -1;
+        }
+        h2o_iovec_t room = h2o_buffer_reserve(&c->plain, (size_t)len);
+        if (room.base == NULL)
+            return -1;
+        long n = tls13_open(c->rec, &c->w->ciphers, (const uint8_t *)(*in)->bytes, (size_t)len,
+                            (uint8_t *)room.base);
+        if (n < 0) {
+            if (n != -ECONNRESET)
+                send_alert(c, 2, n == -EBADMSG ? 20 : 10); /* bad_record_mac, unexpected */
+            return -1;
+        }
+        c->plain->size += (size_t)n;
+        h2o_buffer_consume(in, (size_t)len);
+    }
+    if (c->plain->size == 0) { /* an idle connection keeps no buffer */
+        h2o_buffer_dispose(&c->plain);
+        h2o_buffer_init(&c->plain, &h2o_socket_buffer_prototype);
+    }
+    return 0;
+}
+
 static void
 on_read(h2o_socket_t *sock, const char *err)
 {
     struct conn *c = sock->data;
-    if (err != NULL) {
+    if (err != NULL || (c->rec != NULL && open_records(c) < 0)) {
         close_conn(c);
         return;
     }
     switch (c->state) {
     case CONN_IDLE:
-        if (sock->input->size == 0)
+        if ((*input_of(c))->size == 0)
             return;
         c->state = CONN_HEAD;
         set_timer(c, &c->w->head_timeout); /* from the first byte of the head */
@@ -656,6 +641,8 @@ static void
 on_handshake(h2o_socket_t *sock, const char *err)
 {
     struct conn *c = sock->data;
+    SSL_CTX_free(c->tls); /* the connection's SSL, if any, holds its own reference */
+    c->tls = NULL;
     if (err != NULL) {
         close_conn(c);
         return;
@@ -670,8 +657,15 @@ on_handshake(h2o_socket_t *sock, const char *err)
         h2_accept(c->w, sock);
         return;
     }
+    if (c->w->ciphers.ctx[0] != NULL && tls_handoff(c->w->loop, &c->sock, &c->rec, &c->plain) < 0) {
+        c->sock = NULL; /* closed with its SSL */
+        forget(c);
+        return;
+    }
+    sock = c->sock;
+    sock->data = c;
     h2o_socket_read_start(sock, on_read);
-    if (sock->input->size > 0)
+    if (sock->input->size > 0 || (*input_of(c))->size > 0)
         on_read(sock, NULL);
 }
 
@@ -714,11 +708,12 @@ conn_accept(struct worker *w, h2o_socket_t *sock)
         return;
     }
     pthread_mutex_lock(&s->tls_lock);
-    SSL_CTX *ctx = s->tls;
-    SSL_CTX_up_ref(ctx);
+    c->tls = s->tls;
+    SSL_CTX_up_ref(c->tls);
     pthread_mutex_unlock(&s->tls_lock);
-    h2o_socket_ssl_handshake(sock, ctx, NULL, on_handshake);
-    SSL_CTX_free(ctx); /* the connection's SSL holds its own reference */
+    /* The library makes the SSL when the client's first bytes come: until the handshake ends,
+     * c->tls keeps the context alive through a reload. */
+    h2o_socket_ssl_handshake(sock, c->tls, NULL, on_handshake);
 }
 
 /* Close w's connections that have no request in progress, or all of them. */
@@ -729,7 +724,7 @@ close_where(struct worker *w, bool all)
     while (node != &w->conns) {
         struct conn *c = H2O_STRUCT_FROM_MEMBER(struct conn, link, node);
         node = node->next;
-        bool idle = c->x == NULL && (c->state == CONN_IDLE || c->sock->input->size == 0);
+        bool idle = c->x == NULL && (c->state == CONN_IDLE || (*input_of(c))->size == 0);
         if (c->state == CONN_H2) /* h2o's own: it closes them itself (GOAWAY at the drain) */
             continue;
         if (all || (idle && c->state != CONN_BUSY))

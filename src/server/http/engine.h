@@ -17,6 +17,7 @@
 #include "http/listen.h"
 #include "http/peers.h"
 #include "http/pico.h"
+#include "http/tls13.h"
 #include "request/request.h"
 
 #include <h2o.h>
@@ -87,10 +88,15 @@ struct worker {
     h2o_accept_ctx_t h2_accept;
     h2o_linklist_t conns; /* every open connection of this loop */
     pthread_t thread;
-    time_t date_at; /* the second `date` was written for */
-    char date[40];  /* the Date header's value */
-    bool drained;   /* idle connections were closed after draining began */
+    time_t date_at;               /* the second `date` was written for */
+    char date[40];                /* the Date header's value */
+    bool drained;                 /* idle connections were closed after draining began */
+    struct tls13_ciphers ciphers; /* for the TLS 1.3 records of this loop's connections */
 };
+
+/* Write the status line and header fields of x's reply into x->out (`close`: with
+ * "Connection: close"). 0 or -ENOMEM. */
+int head_format(struct worker *w, struct exchange *x, bool close);
 
 /* Take an accepted socket on w's loop: count it, run the TLS handshake when on, serve it. */
 void conn_accept(struct worker *w, h2o_socket_t *sock);
@@ -114,5 +120,14 @@ void conn_close_all(struct worker *w);
  * negative errno after logging why.
  */
 int tls_context(const struct config *cfg, SSL_CTX **out);
+
+/*
+ * Give the server socket *sock, whose TLS 1.3 handshake has just completed, a record layer of
+ * its own (tls13.h): its SSL is freed and *sock becomes a plain socket on the same
+ * descriptor, with *rec the record state and *opened the input OpenSSL had already opened.
+ * 1 when done; 0 when the connection stays with OpenSSL (*sock may be a new socket all the
+ * same); a negative code when the socket is gone.
+ */
+int tls_handoff(h2o_loop_t *loop, h2o_socket_t **sock, struct tls13 **rec, h2o_buffer_t **opened);
 
 #endif

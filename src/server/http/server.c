@@ -91,6 +91,7 @@ worker_main(void *arg)
     conn_close_all(w);
     for (int i = 0; i < 4; i++) /* let closing sockets finish */
         h2o_evloop_run(w->loop, 0);
+    tls13_ciphers_free(&w->ciphers);
     /* The loop and its HTTP/2 context stay: h2o 2.2.5 can destroy neither (tests/lsan.supp). */
     return NULL;
 }
@@ -130,6 +131,8 @@ loop_init(struct http_server *s, struct worker *w)
         h2o_context_init(&w->h2, w->loop, &s->h2);
         w->h2_accept.ctx = &w->h2;
         w->h2_accept.hosts = s->h2.hosts;
+        if (tls13_ciphers_init(&w->ciphers) < 0) /* then every connection keeps OpenSSL */
+            ra_log(RA_LOG_WARN, "TLS record contexts unavailable; connections keep OpenSSL's");
     }
     PROCESS_LONG_END();
 }

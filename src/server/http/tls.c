@@ -7,8 +7,10 @@
 #include "http/engine.h"
 
 #include "common/log.h"
+#include "http/tls13.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
 #include <stdio.h>
@@ -65,7 +67,8 @@ set_policy(SSL_CTX *ctx)
      * each) for its lifetime. */
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     h2o_ssl_register_alpn_protocols(ctx, alpn_protocols);
-    return 0;
+    /* What an HTTP/1.1 connection needs to keep its TLS 1.3 records after the handshake. */
+    return tls13_capture_install(ctx);
 }
 
 int
@@ -98,4 +101,58 @@ tls_context(const struct config *cfg, SSL_CTX **out)
     }
     *out = ctx;
     return 0;
+}
+
+/*
+ * The SSL of a server socket of h2o 2.2.5, whose private TLS state begins with its SSL_CTX
+ * and its SSL; NULL with any other version of the library (the connection then stays with
+ * OpenSSL).
+ */
+static SSL *
+socket_ssl(h2o_socket_t *sock)
+{
+#if H2O_VERSION_MAJOR == 2 && H2O_VERSION_MINOR == 2
+    struct ssl_head {
+        SSL_CTX *ctx;
+        SSL *ssl;
+    } *head = (struct ssl_head *)sock->ssl;
+    if (head != NULL && head->ssl != NULL && SSL_get_SSL_CTX(head->ssl) == head->ctx)
+        return head->ssl;
+#else
+    (void)sock;
+#endif
+    return NULL;
+}
+
+int
+tls_handoff(h2o_loop_t *loop, h2o_socket_t **sock, struct tls13 **rec, h2o_buffer_t **opened)
+{
+    SSL *ssl = socket_ssl(*sock);
+    struct tls13 *t;
+    if (ssl == NULL || tls13_take(ssl, &t) < 0)
+        return 0;
+    h2o_socket_export_t info;
+    if (h2o_socket_export(*sock, &info) < 0) { /* the socket is gone */
+        tls13_free(t);
+        return -EIO;
+    }
+    int fd = info.fd, spare = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (spare < 0) { /* no descriptor to close in the SSL's place: it stays */
+        tls13_free(t);
+        *sock = h2o_socket_import(loop, &info);
+        return 0;
+    }
+    /* What OpenSSL opened already is the start of the request; the SSL goes (with no alert:
+     * the connection goes on) and the descriptor is served again as a plain socket. */
+    h2o_buffer_t *input = info.input;
+    h2o_buffer_init(&info.input, &h2o_socket_buffer_prototype);
+    info.fd = spare;
+    h2o_socket_dispose_export(&info);
+    h2o_socket_export_t plain = {.fd = fd, .ssl = NULL};
+    h2o_buffer_init(&plain.input, &h2o_socket_buffer_prototype);
+    *sock = h2o_socket_import(loop, &plain);
+    h2o_buffer_set_prototype(&input, &h2o_socket_buffer_prototype);
+    *opened = input;
+    *rec = t;
+    return 1;
 }
