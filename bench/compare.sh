@@ -4,7 +4,9 @@
 # (server on CPU 0, wrk on CPU 1), each binary on its own store (a binary may refuse a newer
 # schema) with the same three projects. Reports req/s and server CPU per request (medians).
 #
-# Usage: bash bench/compare.sh OLD_BINARY NEW_BINARY    Environment: ROUNDS (5), DURATION (6).
+# Usage: bash bench/compare.sh OLD_BINARY NEW_BINARY    Environment: ROUNDS (5), DURATION (6),
+# MODE: plain (keep-alive, the default), tls (keep-alive over TLS, a throwaway P-256
+# certificate) or tls-new (over TLS, a new connection and handshake per request).
 # On a shared machine CPU time per request varies by a third from run to run: use many short
 # rounds (e.g. ROUNDS=15 DURATION=3) and read the medians.
 # Everything lives in a temporary directory removed at exit; only processes this script
@@ -15,6 +17,7 @@ OLD=$1
 NEW=$2
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-6}
+MODE=${MODE:-plain}
 TMP=$(mktemp -d /tmp/restauth-compare.XXXXXX)
 PIDS=()
 cleanup() {
@@ -32,6 +35,23 @@ trap 'exit 143' TERM
 log() { printf 'compare: %s\n' "$*" >&2; }
 
 declare -A PORT AUTH PID
+SCHEME=http
+TLS_OPTS=()
+CURL_OPTS=()
+WRK_OPTS=()
+case $MODE in
+plain) ;;
+tls | tls-new)
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+        -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+        -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
+    SCHEME=https
+    TLS_OPTS=(--tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem")
+    CURL_OPTS=(--cacert "$TMP/cert.pem")
+    [[ $MODE == tls-new ]] && WRK_OPTS=(-H 'Connection: close')
+    ;;
+*) log "MODE is plain, tls or tls-new"; exit 2 ;;
+esac
 # setup NAME BINARY: a store, an account, a pair, three projects and a running server.
 setup() {
     local name=$1 bin=$2 dir=$TMP/$1 out id secret i p
@@ -43,21 +63,21 @@ setup() {
     secret=$(sed -n 's/^customer_secret: //p' <<<"$out")
     AUTH[$name]=$(printf '%s:%s' "$id" "$secret" | base64 -w0)
     taskset -c 0 "$bin" serve --store "sqlite:$dir/ra.db" --listen 127.0.0.1:0 --rate-limit 0 \
-        --auth-fail-limit 0 --access-log "$dir/access.log" 2>"$dir/err" &
+        --auth-fail-limit 0 --access-log "$dir/access.log" "${TLS_OPTS[@]}" 2>"$dir/err" &
     PID[$name]=$!
     PIDS+=("${PID[$name]}")
     for ((i = 0; i < 100; i++)); do
-        p=$(sed -n 's#.*listening on http://.*:\([0-9]*\)$#\1#p' "$dir/err")
+        p=$(sed -n "s#.*listening on $SCHEME://.*:\\([0-9]*\\)\$#\\1#p" "$dir/err")
         [[ -n $p ]] && break
         sleep 0.1
     done
     [[ -n $p ]] || { cat "$dir/err" >&2; exit 1; }
     PORT[$name]=$p
     for i in 1 2 3; do
-        curl -sf -o /dev/null -H "Authorization: Basic ${AUTH[$name]}" \
+        curl -sf -o /dev/null "${CURL_OPTS[@]}" -H "Authorization: Basic ${AUTH[$name]}" \
             -H 'Content-Type: application/json' \
             --data "{\"name\":\"bench-project-$i-loopback-benchmark-of-restauthd-against-nginx\",\"enable_sign_key\":true}" \
-            "http://127.0.0.1:$p/dev/v1/project"
+            "$SCHEME://127.0.0.1:$p/dev/v1/project"
     done
 }
 setup old "$OLD"
@@ -70,10 +90,12 @@ for ((r = 1; r <= ROUNDS; r++)); do
     order="old new"
     ((r % 2 == 0)) && order="new old" # alternate, so that a drift favours neither
     for name in $order; do
-        url="http://127.0.0.1:${PORT[$name]}/dev/v1/projects"
-        taskset -c 1 wrk -t1 -c64 -d2s -H "Authorization: Basic ${AUTH[$name]}" "$url" >/dev/null
+        url="$SCHEME://127.0.0.1:${PORT[$name]}/dev/v1/projects"
+        taskset -c 1 wrk -t1 -c64 -d2s "${WRK_OPTS[@]}" -H "Authorization: Basic ${AUTH[$name]}" \
+            "$url" >/dev/null
         c0=$(cpu_ns "${PID[$name]}")
-        out=$(taskset -c 1 wrk -t1 -c64 -d"${DURATION}s" -H "Authorization: Basic ${AUTH[$name]}" "$url")
+        out=$(taskset -c 1 wrk -t1 -c64 -d"${DURATION}s" "${WRK_OPTS[@]}" \
+            -H "Authorization: Basic ${AUTH[$name]}" "$url")
         c1=$(cpu_ns "${PID[$name]}")
         reqs=$(awk '/requests in/ {print $1}' <<<"$out")
         rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")

@@ -259,3 +259,50 @@ def test_idle_tls_connections_keep_little_memory(make_server):
     finally:
         for c in conns:
             c.close()
+
+
+def make_chain(directory):
+    """A root CA, an intermediate CA and a leaf for 127.0.0.1 signed by the intermediate.
+    Returns (root certificate, leaf + intermediate chain file, leaf key)."""
+    openssl = require_tool("openssl")
+
+    def run(*args):
+        subprocess.run([openssl, *args], check=True, capture_output=True, timeout=60, cwd=directory)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    (directory / "ca.ext").write_text("basicConstraints=critical,CA:TRUE\n"
+                                      "keyUsage=critical,keyCertSign,cRLSign\n")
+    (directory / "leaf.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("req", "-x509", *ec, "-subj", "/CN=root", "-days", "2", "-keyout", "root.key",
+        "-out", "root.pem")
+    run("req", *ec, "-subj", "/CN=intermediate", "-keyout", "mid.key", "-out", "mid.csr")
+    run("x509", "-req", "-in", "mid.csr", "-CA", "root.pem", "-CAkey", "root.key",
+        "-CAcreateserial", "-days", "2", "-extfile", "ca.ext", "-out", "mid.pem")
+    run("req", *ec, "-subj", "/CN=127.0.0.1", "-keyout", "leaf.key", "-out", "leaf.csr")
+    run("x509", "-req", "-in", "leaf.csr", "-CA", "mid.pem", "-CAkey", "mid.key",
+        "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext", "-out", "leaf.pem")
+    chain = directory / "chain.pem"
+    chain.write_text((directory / "leaf.pem").read_text() + (directory / "mid.pem").read_text())
+    return directory / "root.pem", chain, directory / "leaf.key"
+
+
+def test_the_chain_sent_is_the_files(tmp_path):
+    """The certificates of --tls-cert go out as they are in the file: a client that trusts
+    only the root verifies the leaf through the intermediate the file holds."""
+    from e2e_lib import Server
+    root, chain, key = make_chain(tmp_path)
+    s = Server(tmp_path / "srv", chain, key)
+    s.init()
+    cred = s.account_with_secret("chain")
+    s.start()
+    try:
+        ctx = ssl.create_default_context(cafile=str(root))
+        conn = RawConn(s.port, ctx)
+        try:
+            assert conn.send(request(cred))
+            resp = conn.response()
+            assert resp is not None and resp.status == 201, resp
+        finally:
+            conn.close()
+    finally:
+        s.stop()

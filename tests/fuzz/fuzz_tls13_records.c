@@ -99,8 +99,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(server, 0xa5, sizeof(server));
     static struct run r;
     memset(&r, 0, sizeof(r));
-    check(tls13_init(&r.peer, suite, server, client) == 0);
-    check(tls13_init(&r.server, suite, client, server) == 0);
+    check(tls13_init(&r.peer, &ciphers, suite, server, client) == 0);
+    check(tls13_init(&r.server, &ciphers, suite, client, server) == 0);
     build(&r, data, size);
 
     size_t pos = 0, got = 0;

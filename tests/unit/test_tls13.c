@@ -159,7 +159,7 @@ run_suite(const char *suite)
     ASSERT_EQ_INT(finish_server(&p, early, sizeof(early)), 10);
     ASSERT_EQ_STR(early, "GET /first");
     struct tls13 *t = NULL;
-    ASSERT_EQ_INT(tls13_take(p.server, &t), 0);
+    ASSERT_EQ_INT(tls13_take(p.server, &ciphers, &t), 0);
     if (t == NULL) {
         free_pair(&p);
         SSL_CTX_free(sctx);
@@ -242,7 +242,7 @@ test_alerts(void)
     ASSERT_TRUE(connect_pair(&p, sctx, "TLS_AES_128_GCM_SHA256", NULL) == 0);
     ASSERT_EQ_INT(finish_server(&p, early, sizeof(early)), 0);
     struct tls13 *t = NULL;
-    ASSERT_EQ_INT(tls13_take(p.server, &t), 0);
+    ASSERT_EQ_INT(tls13_take(p.server, &ciphers, &t), 0);
     uint8_t alert[TLS13_ALERT_RECORD], buf[8];
     long n = tls13_seal_alert(t, &ciphers, 1, 0, alert);
     ASSERT_EQ_INT(n, TLS13_ALERT_RECORD);
@@ -282,7 +282,7 @@ test_not_taken(void)
     ASSERT_TRUE(connect_pair(&p, sctx, "TLS_AES_128_GCM_SHA256", NULL) == 0);
     ASSERT_EQ_INT(finish_server(&p, got, sizeof(got)), 0);
     struct tls13 *t = NULL;
-    ASSERT_EQ_INT(tls13_take(p.server, &t), -ENOTSUP);
+    ASSERT_EQ_INT(tls13_take(p.server, &ciphers, &t), -ENOTSUP);
     ASSERT_TRUE(t == NULL);
     free_pair(&p);
     SSL_CTX_free(sctx);
@@ -295,7 +295,7 @@ test_not_taken(void)
     int n = BIO_read(p.c_out, wire, sizeof(wire));
     BIO_write(p.s_in, wire, n / 2);
     ASSERT_TRUE(SSL_read(p.server, got, sizeof(got)) <= 0);
-    ASSERT_EQ_INT(tls13_take(p.server, &t), -ENOTSUP);
+    ASSERT_EQ_INT(tls13_take(p.server, &ciphers, &t), -ENOTSUP);
     free_pair(&p);
     SSL_CTX_free(sctx);
 }

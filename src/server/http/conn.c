@@ -657,7 +657,8 @@ on_handshake(h2o_socket_t *sock, const char *err)
         h2_accept(c->w, sock);
         return;
     }
-    if (c->w->ciphers.ctx[0] != NULL && tls_handoff(c->w->loop, &c->sock, &c->rec, &c->plain) < 0) {
+    if (c->w->ciphers.ctx[0] != NULL &&
+        tls_handoff(c->w->loop, &c->w->ciphers, &c->sock, &c->rec, &c->plain) < 0) {
         c->sock = NULL; /* closed with its SSL */
         forget(c);
         return;
@@ -708,7 +709,7 @@ conn_accept(struct worker *w, h2o_socket_t *sock)
         return;
     }
     pthread_mutex_lock(&s->tls_lock);
-    c->tls = s->tls;
+    c->tls = w->tls;
     SSL_CTX_up_ref(c->tls);
     pthread_mutex_unlock(&s->tls_lock);
     /* The library makes the SSL when the client's first bytes come: until the handshake ends,

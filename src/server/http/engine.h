@@ -58,8 +58,8 @@ extern const struct request_io exchange_io;
 struct http_server {
     struct app *app;
     const struct config *cfg;
-    pthread_mutex_t tls_lock; /* guards tls */
-    SSL_CTX *tls;             /* for new connections; NULL for plain HTTP */
+    pthread_mutex_t tls_lock; /* guards each worker's tls */
+    SSL_CTX *tls;             /* the context checked at start (each loop has its own copy) */
     bool tls_on;
     int listen_fd;                /* the listening socket (each loop holds a duplicate) */
     bool unix_socket;             /* listen_fd is a Unix socket: its file goes at stop */
@@ -92,6 +92,7 @@ struct worker {
     char date[40];                /* the Date header's value */
     bool drained;                 /* idle connections were closed after draining began */
     struct tls13_ciphers ciphers; /* for the TLS 1.3 records of this loop's connections */
+    SSL_CTX *tls; /* this loop's own TLS context (under s->tls_lock), NULL for plain HTTP */
 };
 
 /* Write the status line and header fields of x's reply into x->out (`close`: with
@@ -123,11 +124,12 @@ int tls_context(const struct config *cfg, SSL_CTX **out);
 
 /*
  * Give the server socket *sock, whose TLS 1.3 handshake has just completed, a record layer of
- * its own (tls13.h): its SSL is freed and *sock becomes a plain socket on the same
- * descriptor, with *rec the record state and *opened the input OpenSSL had already opened.
+ * its own (tls13.h; c: the loop's contexts): its SSL is freed and *sock becomes a plain socket on
+ * the same descriptor, with *rec the record state and *opened the input OpenSSL had already opened.
  * 1 when done; 0 when the connection stays with OpenSSL (*sock may be a new socket all the
  * same); a negative code when the socket is gone.
  */
-int tls_handoff(h2o_loop_t *loop, h2o_socket_t **sock, struct tls13 **rec, h2o_buffer_t **opened);
+int tls_handoff(h2o_loop_t *loop, struct tls13_ciphers *c, h2o_socket_t **sock, struct tls13 **rec,
+                h2o_buffer_t **opened);
 
 #endif

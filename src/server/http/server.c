@@ -141,6 +141,11 @@ loop_init(struct http_server *s, struct worker *w)
 static int
 worker_init(struct http_server *s, struct worker *w)
 {
+    if (s->tls_on) { /* the loop's own context (see tls13.h: its key log is switched per step) */
+        int rc = tls_context(s->cfg, &w->tls);
+        if (rc < 0)
+            return rc;
+    }
     loop_init(s, w);
     int fd = fcntl(s->listen_fd, F_DUPFD_CLOEXEC, 0);
     if (fd < 0)
@@ -160,6 +165,8 @@ free_server(struct http_server *s)
         listen_unix_remove(&s->unix_file);
     if (s->tls != NULL)
         SSL_CTX_free(s->tls);
+    for (int i = 0; s->workers != NULL && i < s->nworkers; i++)
+        SSL_CTX_free(s->workers[i].tls);
     if (s->h2_ready)
         h2o_config_dispose(&s->h2);
     peers_cleanup(&s->peers);
@@ -331,18 +338,27 @@ http_server_reload_tls(struct http_server *s)
         return -EINVAL;
     if (!s->tls_on)
         return 0; /* plain HTTP: no certificate to read */
-    SSL_CTX *fresh;
-    int rc = tls_context(s->cfg, &fresh);
-    if (rc < 0)
-        return rc; /* logged; the current certificate stays */
-    pthread_mutex_lock(&s->tls_lock);
-    SSL_CTX *old = s->tls;
-    s->tls = fresh;
-    pthread_mutex_unlock(&s->tls_lock);
-    SSL_CTX_free(old); /* open connections hold their own references */
-    ra_log(RA_LOG_INFO, "reloaded --tls-cert %s and --tls-key %s", s->cfg->tls_cert,
-           s->cfg->tls_key);
-    return 0;
+    SSL_CTX **fresh = ra_calloc((size_t)s->nworkers, sizeof(*fresh));
+    if (fresh == NULL)
+        return -ENOMEM;
+    int rc = 0;
+    for (int i = 0; i < s->nworkers && rc == 0; i++)
+        rc = tls_context(s->cfg, &fresh[i]); /* logged; the current certificate stays */
+    if (rc == 0) {
+        pthread_mutex_lock(&s->tls_lock);
+        for (int i = 0; i < s->nworkers; i++) {
+            SSL_CTX *old = s->workers[i].tls;
+            s->workers[i].tls = fresh[i];
+            fresh[i] = old;
+        }
+        pthread_mutex_unlock(&s->tls_lock);
+        ra_log(RA_LOG_INFO, "reloaded --tls-cert %s and --tls-key %s", s->cfg->tls_cert,
+               s->cfg->tls_key);
+    }
+    for (int i = 0; i < s->nworkers; i++) /* the old contexts, or the new after a failure; */
+        SSL_CTX_free(fresh[i]);           /* connections hold their own references */
+    ra_free(fresh);
+    return rc;
 }
 
 void

@@ -61,11 +61,16 @@ set_policy(SSL_CTX *ctx)
         return -EINVAL;
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE |
                                  SSL_OP_NO_RENEGOTIATION);
-    /* An idle connection keeps no read or write buffer. */
-    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    /* An idle connection keeps no read or write buffer; the chain sent is the one in the file
+     * (OpenSSL would otherwise try to build one from its store on every handshake). */
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
     /* Resumption by tickets only: a server-side cache would keep every session (a few KiB
      * each) for its lifetime. */
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    /* One TLS 1.3 ticket per handshake, not OpenSSL's two: enough for a client that reconnects
+     * one connection at a time (a resumed handshake gets the next), and each ticket costs a
+     * session encoded and sealed on every new connection. */
+    SSL_CTX_set_num_tickets(ctx, 1);
     h2o_ssl_register_alpn_protocols(ctx, alpn_protocols);
     /* What an HTTP/1.1 connection needs to keep its TLS 1.3 records after the handshake. */
     return tls13_capture_install(ctx);
@@ -125,11 +130,12 @@ socket_ssl(h2o_socket_t *sock)
 }
 
 int
-tls_handoff(h2o_loop_t *loop, h2o_socket_t **sock, struct tls13 **rec, h2o_buffer_t **opened)
+tls_handoff(h2o_loop_t *loop, struct tls13_ciphers *c, h2o_socket_t **sock, struct tls13 **rec,
+            h2o_buffer_t **opened)
 {
     SSL *ssl = socket_ssl(*sock);
     struct tls13 *t;
-    if (ssl == NULL || tls13_take(ssl, &t) < 0)
+    if (ssl == NULL || tls13_take(ssl, c, &t) < 0)
         return 0;
     h2o_socket_export_t info;
     if (h2o_socket_export(*sock, &info) < 0) { /* the socket is gone */

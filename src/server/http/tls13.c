@@ -9,7 +9,7 @@
 #include "common/alloc.h"
 
 #include <errno.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -49,8 +49,8 @@ suite_cipher(enum tls13_suite s)
  * HMAC block, HMAC(secret, HkdfLabel || 0x01). 0 or -EIO.
  */
 static int
-expand_label(enum tls13_suite s, const uint8_t *secret, const char *label, uint8_t *out,
-             size_t out_len)
+expand_label(struct tls13_ciphers *c, enum tls13_suite s, const uint8_t *secret, const char *label,
+             uint8_t *out, size_t out_len)
 {
     static const char prefix[] = "tls13 ";
     size_t label_len = strlen(label);
@@ -66,10 +66,11 @@ expand_label(enum tls13_suite s, const uint8_t *secret, const char *label, uint8
     info[n++] = 0; /* no context */
     info[n++] = 1; /* the first (and only) block */
     uint8_t block[EVP_MAX_MD_SIZE];
-    unsigned int block_len = 0;
-    const EVP_MD *md = suites[s].hash_len == 48 ? EVP_sha384() : EVP_sha256();
-    int ok = HMAC(md, secret, (int)suites[s].hash_len, info, n, block, &block_len) != NULL &&
-             block_len >= out_len;
+    size_t block_len = 0;
+    EVP_MAC_CTX *mac = c->hmac[suites[s].hash_len == 48];
+    int ok = EVP_MAC_init(mac, secret, suites[s].hash_len, NULL) == 1 &&
+             EVP_MAC_update(mac, info, n) == 1 &&
+             EVP_MAC_final(mac, block, &block_len, sizeof(block)) == 1 && block_len >= out_len;
     if (ok)
         memcpy(out, block, out_len);
     ra_wipe(block, sizeof(block));
@@ -78,32 +79,48 @@ expand_label(enum tls13_suite s, const uint8_t *secret, const char *label, uint8
 
 /* Make d's key and IV from `secret` (suite s); its sequence starts again. 0 or -EIO. */
 static int
-dir_set(enum tls13_suite s, struct tls13_dir *d, const uint8_t *secret)
+dir_set(struct tls13_ciphers *c, enum tls13_suite s, struct tls13_dir *d, const uint8_t *secret)
 {
     if (secret != d->secret)
         memcpy(d->secret, secret, suites[s].hash_len);
     d->seq = 0;
-    if (expand_label(s, d->secret, "key", d->key, suites[s].key_len) < 0 ||
-        expand_label(s, d->secret, "iv", d->iv, sizeof(d->iv)) < 0)
+    if (expand_label(c, s, d->secret, "key", d->key, suites[s].key_len) < 0 ||
+        expand_label(c, s, d->secret, "iv", d->iv, sizeof(d->iv)) < 0)
         return -EIO;
     return 0;
 }
 
 /* The next generation of d's keys (KeyUpdate). 0 or -EIO. */
 static int
-dir_update(enum tls13_suite s, struct tls13_dir *d)
+dir_update(struct tls13_ciphers *c, enum tls13_suite s, struct tls13_dir *d)
 {
     uint8_t next[48];
-    int rc = expand_label(s, d->secret, "traffic upd", next, suites[s].hash_len);
+    int rc = expand_label(c, s, d->secret, "traffic upd", next, suites[s].hash_len);
     if (rc == 0) {
         memcpy(d->secret, next, suites[s].hash_len);
-        rc = dir_set(s, d, d->secret);
+        rc = dir_set(c, s, d, d->secret);
     }
     ra_wipe(next, sizeof(next));
     return rc;
 }
 
 /* ---- one record's AEAD ---- */
+
+/* An HMAC context for the digest `name`, keyed later for each use; NULL on failure. */
+static EVP_MAC_CTX *
+hmac_context(const char *name)
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+    EVP_MAC_free(mac); /* the context holds its own reference */
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)name, 0),
+                           OSSL_PARAM_construct_end()};
+    if (ctx != NULL && EVP_MAC_CTX_set_params(ctx, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
 
 int
 tls13_ciphers_init(struct tls13_ciphers *c)
@@ -117,6 +134,12 @@ tls13_ciphers_init(struct tls13_ciphers *c)
             return -ENOMEM;
         }
     }
+    c->hmac[0] = hmac_context("SHA256");
+    c->hmac[1] = hmac_context("SHA384");
+    if (c->hmac[0] == NULL || c->hmac[1] == NULL) {
+        tls13_ciphers_free(c);
+        return -ENOMEM;
+    }
     return 0;
 }
 
@@ -126,6 +149,10 @@ tls13_ciphers_free(struct tls13_ciphers *c)
     for (int s = 0; s < TLS13_SUITES; s++) {
         EVP_CIPHER_CTX_free(c->ctx[s]);
         c->ctx[s] = NULL;
+    }
+    for (int h = 0; h < 2; h++) {
+        EVP_MAC_CTX_free(c->hmac[h]);
+        c->hmac[h] = NULL;
     }
 }
 
@@ -192,12 +219,12 @@ tls13_record_len(const uint8_t *p, size_t n)
 
 /* A handshake message after the handshake: only a KeyUpdate, alone in its record. */
 static long
-key_update(struct tls13 *t, const uint8_t *msg, size_t len)
+key_update(struct tls13 *t, struct tls13_ciphers *c, const uint8_t *msg, size_t len)
 {
     if (len != 5 || msg[0] != HS_KEY_UPDATE || msg[1] != 0 || msg[2] != 0 || msg[3] != 1 ||
         msg[4] > 1)
         return -EPROTO;
-    if (dir_update(t->suite, &t->rd) < 0)
+    if (dir_update(c, t->suite, &t->rd) < 0)
         return -EPROTO;
     if (msg[4] == 1)
         t->update_due = true;
@@ -224,7 +251,7 @@ tls13_open(struct tls13 *t, struct tls13_ciphers *c, const uint8_t *rec, size_t 
     case CT_ALERT:
         return -ECONNRESET;
     case CT_HANDSHAKE:
-        return key_update(t, out, n);
+        return key_update(t, c, out, n);
     default:
         return -EPROTO;
     }
@@ -244,7 +271,7 @@ seal_key_update(struct tls13 *t, struct tls13_ciphers *c, uint8_t *out)
     static const uint8_t msg[5] = {HS_KEY_UPDATE, 0, 0, 1, 0}; /* update_not_requested */
     memcpy(out + HEADER, msg, sizeof(msg));
     long n = seal_in_place(t, c, CT_HANDSHAKE, out, sizeof(msg));
-    if (n < 0 || dir_update(t->suite, &t->wr) < 0)
+    if (n < 0 || dir_update(c, t->suite, &t->wr) < 0)
         return -EIO;
     t->update_due = false;
     return n;
@@ -298,12 +325,12 @@ tls13_seal_alert(struct tls13 *t, struct tls13_ciphers *c, uint8_t level, uint8_
 }
 
 int
-tls13_init(struct tls13 *t, enum tls13_suite suite, const uint8_t *read_secret,
-           const uint8_t *write_secret)
+tls13_init(struct tls13 *t, struct tls13_ciphers *c, enum tls13_suite suite,
+           const uint8_t *read_secret, const uint8_t *write_secret)
 {
     memset(t, 0, sizeof(*t));
     t->suite = suite;
-    if (dir_set(suite, &t->rd, read_secret) < 0 || dir_set(suite, &t->wr, write_secret) < 0)
+    if (dir_set(c, suite, &t->rd, read_secret) < 0 || dir_set(c, suite, &t->wr, write_secret) < 0)
         return -EIO;
     return 0;
 }
@@ -383,14 +410,32 @@ hex_secret(const char *hex, uint8_t *out)
     return (uint8_t)(n / 2);
 }
 
+static void on_key_log(const SSL *ssl, const char *line);
+
+/*
+ * OpenSSL formats every secret it logs (five a handshake, a sprintf per byte: about 30 us),
+ * so the key log is switched on only around the two derivations wanted: from the moment a
+ * Finished message passes to the logging of the traffic secret it leads to, within one call
+ * into OpenSSL on one thread. Hence one context per thread (tls13.h).
+ */
+static void
+key_log(const SSL *ssl, bool on)
+{
+    SSL_CTX_set_keylog_callback(SSL_get_SSL_CTX(ssl), on ? on_key_log : NULL);
+}
+
 /* The key log (NSS format): "LABEL <client random> <secret>"; only the first application
  * traffic secrets are kept. Nothing is written anywhere. */
 static void
 on_key_log(const SSL *ssl, const char *line)
 {
     bool client = strncmp(line, "CLIENT_TRAFFIC_SECRET_0 ", 24) == 0;
-    if (!client && strncmp(line, "SERVER_TRAFFIC_SECRET_0 ", 24) != 0)
+    if (!client && strncmp(line, "SERVER_TRAFFIC_SECRET_0 ", 24) != 0) {
+        if (strncmp(line, "EXPORTER_SECRET ", 16) != 0) /* left on by a failed step */
+            key_log(ssl, false);
         return;
+    }
+    key_log(ssl, false);
     const char *secret = strrchr(line, ' ');
     struct capture *k = capture_of(ssl);
     if (k == NULL || secret == NULL)
@@ -422,9 +467,11 @@ on_message(int write_p, int version, int content_type, const void *buf, size_t l
             k->spoiled = true; /* we accept reading only data, and writing data or tickets */
         break;
     case SSL3_RT_HANDSHAKE:
-        if (len > 0 && b[0] == SSL3_MT_FINISHED)
+        if (len > 0 && b[0] == SSL3_MT_FINISHED) {
             *(write_p ? &k->wr_on : &k->rd_on) = true;
-        else if (len > 0 && b[0] == SSL3_MT_KEY_UPDATE)
+            if (SSL_version(ssl) == TLS1_3_VERSION && SSL_is_server(ssl))
+                key_log(ssl, true); /* the traffic secret it leads to comes next */
+        } else if (len > 0 && b[0] == SSL3_MT_KEY_UPDATE)
             k->spoiled = true;
         break;
     case SSL3_RT_ALERT:
@@ -441,13 +488,13 @@ tls13_capture_install(SSL_CTX *ctx)
     pthread_once(&capture_once, capture_index_init);
     if (capture_index < 0)
         return -ENOMEM;
-    SSL_CTX_set_keylog_callback(ctx, on_key_log);
+    SSL_CTX_set_keylog_callback(ctx, NULL); /* on only when wanted (key_log) */
     SSL_CTX_set_msg_callback(ctx, on_message);
     return 0;
 }
 
 int
-tls13_take(SSL *ssl, struct tls13 **out)
+tls13_take(SSL *ssl, struct tls13_ciphers *c, struct tls13 **out)
 {
     *out = NULL;
     if (capture_index < 0 || !SSL_is_server(ssl) || SSL_version(ssl) != TLS1_3_VERSION ||
@@ -465,7 +512,7 @@ tls13_take(SSL *ssl, struct tls13 **out)
     struct tls13 *t = ra_malloc(sizeof(*t));
     if (t == NULL)
         return -ENOMEM;
-    if (tls13_init(t, (enum tls13_suite)s, k->client, k->server) < 0) {
+    if (tls13_init(t, c, (enum tls13_suite)s, k->client, k->server) < 0) {
         tls13_free(t);
         return -ENOTSUP;
     }

@@ -49,9 +49,11 @@ struct tls13 {
     struct tls13_dir rd, wr;
 };
 
-/* One cipher context per suite, for one thread. */
+/* One cipher context per suite, and an HMAC context per hash (SHA-256, SHA-384), for one
+ * thread. */
 struct tls13_ciphers {
     EVP_CIPHER_CTX *ctx[TLS13_SUITES];
+    EVP_MAC_CTX *hmac[2];
 };
 
 /* Make the contexts of c (all NULL on failure). 0 or -ENOMEM. */
@@ -59,8 +61,9 @@ int tls13_ciphers_init(struct tls13_ciphers *c);
 
 void tls13_ciphers_free(struct tls13_ciphers *c);
 
-/* Install on a server context the callbacks that note secrets and count records. 0 or
- * -ENOMEM. */
+/* Install on a server context the callbacks that note secrets and count records. The
+ * context's key log callback is switched on and off by its handshakes, so a context must be
+ * used by one thread only. 0 or -ENOMEM. */
 int tls13_capture_install(SSL_CTX *ctx);
 
 /*
@@ -71,12 +74,12 @@ int tls13_capture_install(SSL_CTX *ctx);
  * cannot be taken (not TLS 1.3, another suite, a record pending, a key already updated, an
  * alert exchanged, secrets not seen); -ENOMEM.
  */
-int tls13_take(SSL *ssl, struct tls13 **out);
+int tls13_take(SSL *ssl, struct tls13_ciphers *c, struct tls13 **out);
 
 /* Set t up from the two traffic secrets (tls13_secret_len bytes each), both sequences at 0.
  * 0 or -EIO. */
-int tls13_init(struct tls13 *t, enum tls13_suite suite, const uint8_t *read_secret,
-               const uint8_t *write_secret);
+int tls13_init(struct tls13 *t, struct tls13_ciphers *c, enum tls13_suite suite,
+               const uint8_t *read_secret, const uint8_t *write_secret);
 
 /* The length of a traffic secret of the suite (that of its hash). */
 size_t tls13_secret_len(enum tls13_suite suite);
