@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <stddef.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -698,9 +697,7 @@ conn_accept(struct worker *w, h2o_socket_t *sock)
             close_conn(c);
             return;
         }
-        c->peer_counted = true;
-        int one = 1;
-        setsockopt(h2o_socket_get_fd(sock), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        c->peer_counted = true; /* (the library's accept has set TCP_NODELAY) */
     }
     c->state = CONN_HEAD;
     set_timer(c, &w->head_timeout); /* the handshake and the first head */
