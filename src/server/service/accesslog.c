@@ -150,7 +150,12 @@ accesslog_write(struct accesslog *log, const struct accesslog_entry *e)
     put_field(&b, "customer_id", e->customer_id);
     put_field(&b, "method", e->method);
     put_field(&b, "path", e->path);
-    ra_buf_printf(&b, "\"status\":%d,\"us\":%lld}\n", e->status, (long long)e->micros);
+    ra_jsonw_key(&b, "status");
+    ra_jsonw_int(&b, e->status);
+    ra_buf_putc(&b, ',');
+    ra_jsonw_key(&b, "us");
+    ra_jsonw_int(&b, e->micros);
+    ra_buf_puts(&b, "}\n");
     if (!b.failed) {
         pthread_mutex_lock(&log->lock);
         fwrite(b.data, 1, b.len, log->file);
