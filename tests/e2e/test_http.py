@@ -177,7 +177,7 @@ def strict_case(shared, request, status=400, body=BODY_BAD_REQUEST, server=None)
 
 @pytest.mark.parametrize("kind", ["no-host", "space-before-colon", "two-content-lengths",
                                   "cl-and-te", "garbage-line", "garbage-binary",
-                                  "bad-version"])
+                                  "bad-version", "folded-field"])
 def test_strict_http_rejections(shared, kind):
     _, cred = shared.pool[3]
     a = auth_line(cred)
@@ -198,6 +198,8 @@ def test_strict_http_rejections(shared, kind):
         "garbage-line": b"THIS IS NOT HTTP AT ALL\r\n\r\n",
         "garbage-binary": b"\x16\x03\x01\x00\xff\xfe garbage \x00\x01\r\n\r\n",
         "bad-version": f"GET /dev/v1/projects HTTP/9.7x\r\nHost: 127.0.0.1\r\n{a}\r\n".encode(),
+        "folded-field": (f"GET /dev/v1/projects HTTP/1.1\r\nHost: 127.0.0.1\r\n{a}"
+                         "X-Thing: a\r\n  folded\r\n\r\n").encode(),  # obs-fold
     }[kind]
     strict_case(shared, req)  # a head the parser cannot read gets the same JSON 400
     if kind in ("two-content-lengths", "cl-and-te"):

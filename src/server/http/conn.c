@@ -102,6 +102,18 @@ exchange_new(void)
     return x;
 }
 
+/* An exchange for a new request on w's loop: the loop's spare one, or a new one. */
+static struct exchange *
+take_exchange(struct worker *w)
+{
+    struct exchange *x = w->spare;
+    if (x == NULL)
+        return exchange_new();
+    w->spare = NULL;
+    memset(x, 0, offsetof(struct exchange, fields));
+    return x;
+}
+
 /* ---- timers and closing ---- */
 
 static void
@@ -118,7 +130,10 @@ finish_exchange(struct conn *c)
     ra_buf_cleanup(&x->out);
     if (x->head != NULL)
         ra_free_secret(x->head, x->head_len + 1);
-    ra_free(x);
+    if (c->w->spare == NULL) /* kept for the loop's next request */
+        c->w->spare = x;
+    else
+        ra_free(x);
     atomic_fetch_sub(&c->w->s->inflight, 1);
 }
 
@@ -401,33 +416,44 @@ has_token(const char *value, const char *token)
     return false;
 }
 
+/* A head as the parser found it in the input buffer, before it is copied. */
+struct parsed_head {
+    const char *method, *path;
+    size_t mlen, plen, nfields;
+    int minor;
+    struct phr_header fields[MAX_FIELDS];
+};
+
 /*
- * Parse x->head (a copy of a complete head) again and NUL-terminate its parts in place: the
- * method, each field's name and value (the raw target keeps its length). 0, or -1 when the
- * head holds a continuation line.
+ * Take the parts of the head parsed at `from` into x->head (its copy), NUL-terminated in
+ * place: the method, each field's name and value (the raw target keeps its length). 0, or -1
+ * when the head holds a continuation line.
  */
 static int
-split_head(struct exchange *x)
+split_head(struct exchange *x, const struct parsed_head *p, const char *from)
 {
-    const char *method, *path;
-    size_t mlen, plen;
-    int minor;
-    x->nfields = MAX_FIELDS;
-    if (phr_parse_request(x->head, x->head_len, &method, &mlen, &path, &plen, &minor, x->fields,
-                          &x->nfields, 0) <= 0)
-        return -1;
-    for (size_t i = 0; i < x->nfields; i++) {
-        if (x->fields[i].name == NULL)
+    char *to = x->head;
+    x->nfields = p->nfields;
+    for (size_t i = 0; i < p->nfields; i++) {
+        if (p->fields[i].name == NULL)
             return -1;
-        ((char *)x->fields[i].name)[x->fields[i].name_len] = '\0';
-        ((char *)x->fields[i].value)[x->fields[i].value_len] = '\0';
+        char *name = to + (p->fields[i].name - from), *value = to + (p->fields[i].value - from);
+        name[p->fields[i].name_len] = '\0';
+        value[p->fields[i].value_len] = '\0';
+        x->fields[i] =
+            (struct phr_header){name, p->fields[i].name_len, value, p->fields[i].value_len};
     }
-    ((char *)method)[mlen] = '\0';
-    ((char *)path)[plen] = '\0';
+    char *method = to + (p->method - from), *path = to + (p->path - from);
+    size_t mlen = p->mlen, plen = p->plen;
+    int minor = p->minor;
+    method[mlen] = '\0';
+    path[plen] = '\0';
     x->req.raw_target = path; /* decoded by the pipeline (request/uri.c, query.c) */
     x->req.raw_target_len = plen;
     x->req.method = method;
-    snprintf(x->version, sizeof(x->version), "HTTP/1.%d", minor); /* 1.2 and up: 505 */
+    memcpy(x->version, "HTTP/1.", 7); /* the parser reads one digit: 1.2 and up get 505 */
+    x->version[7] = (char)('0' + (minor >= 0 && minor <= 9 ? minor : 9));
+    x->version[8] = '\0';
     x->req.version = x->version;
     x->head_only = strcmp(method, "HEAD") == 0;
     const char *conn = field(x, "Connection", NULL);
@@ -465,12 +491,13 @@ framing(struct exchange *x)
 
 static void after_head(struct conn *c, int body);
 
-/* A complete head of `len` bytes is at the start of the input: start its request. */
+/* A complete head of `len` bytes, parsed as p, is at the start of the input: start its
+ * request. */
 static void
-begin(struct conn *c, size_t len)
+begin(struct conn *c, size_t len, const struct parsed_head *p)
 {
     struct http_server *s = c->w->s;
-    struct exchange *x = exchange_new();
+    struct exchange *x = take_exchange(c->w);
     char *head = x != NULL ? ra_malloc(len + 1) : NULL;
     if (head == NULL) {
         ra_free(x);
@@ -480,11 +507,12 @@ begin(struct conn *c, size_t len)
     h2o_buffer_t **in = input_of(c);
     memcpy(head, (*in)->bytes, len);
     head[len] = '\0';
-    ra_wipe((*in)->bytes, len); /* it holds the Authorization field */
-    h2o_buffer_consume(in, len);
     x->head = head;
     x->head_len = len;
-    if (split_head(x) < 0) {
+    int split = split_head(x, p, (*in)->bytes);
+    ra_wipe((*in)->bytes, len); /* it holds the Authorization field */
+    h2o_buffer_consume(in, len);
+    if (split < 0) {
         ra_free_secret(head, len + 1);
         ra_free(x);
         refuse_head(c, 400);
@@ -550,15 +578,13 @@ has_blank_line(const char *p, size_t n)
 static void
 parse_head(struct conn *c)
 {
-    const char *method, *path;
-    size_t mlen, plen, nfields = MAX_FIELDS;
-    int minor;
-    struct phr_header fields[MAX_FIELDS];
+    struct parsed_head p;
+    p.nfields = MAX_FIELDS;
     h2o_buffer_t *in = *input_of(c);
-    int n = phr_parse_request(in->bytes, in->size, &method, &mlen, &path, &plen, &minor, fields,
-                              &nfields, 0);
+    int n = phr_parse_request(in->bytes, in->size, &p.method, &p.mlen, &p.path, &p.plen, &p.minor,
+                              p.fields, &p.nfields, 0);
     if (n > 0)
-        begin(c, (size_t)n);
+        begin(c, (size_t)n, &p);
     else if (n == -1 || has_blank_line(in->bytes, in->size)) /* ended, yet not whole */
         refuse_head(c, 400);
     else if (in->size > (size_t)c->w->s->cfg->max_header + 8192)

@@ -93,6 +93,7 @@ struct worker {
     bool drained;                 /* idle connections were closed after draining began */
     struct tls13_ciphers ciphers; /* for the TLS 1.3 records of this loop's connections */
     SSL_CTX *tls; /* this loop's own TLS context (under s->tls_lock), NULL for plain HTTP */
+    struct exchange *spare; /* a finished exchange, kept for the next request, or NULL */
 };
 
 /* Write the status line and header fields of x's reply into x->out (`close`: with

@@ -92,6 +92,8 @@ worker_main(void *arg)
     for (int i = 0; i < 4; i++) /* let closing sockets finish */
         h2o_evloop_run(w->loop, 0);
     tls13_ciphers_free(&w->ciphers);
+    ra_free(w->spare);
+    w->spare = NULL;
     /* The loop and its HTTP/2 context stay: h2o 2.2.5 can destroy neither (tests/lsan.supp). */
     return NULL;
 }
