@@ -99,24 +99,28 @@ class MemoryClient:
         return None
 
     def closed(self, timeout=5.0):
-        """True when the server ends the connection (an alert, or the socket closed)."""
+        """How the server ended the connection: the alert it sent (OpenSSL's name for it), or
+        "closed" for a close without one; None when it did not within the timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.sock.settimeout(max(deadline - time.monotonic(), 0.01))
             try:
                 data = self.sock.recv(65536)
             except ConnectionResetError:
-                return True
-            if not data:
-                return True
+                data = b""
             self.incoming.write(data)
             try:
-                self.obj.read(65536)
+                if self.obj.read(65536) == b"":  # how Python reports a close_notify read
+                    return "close_notify"
             except ssl.SSLWantReadError:
                 pass
-            except (ssl.SSLError, ssl.SSLZeroReturnError):
-                return True
-        return False
+            except ssl.SSLZeroReturnError:
+                return "close_notify"
+            except ssl.SSLError as e:
+                return e.reason or str(e)
+            if not data:
+                return "closed"
+        return None
 
     def close(self):
         self.sock.close()
@@ -148,15 +152,17 @@ def test_request_sent_with_the_clients_finished(shared):
 
 def test_bad_records_end_the_connection(shared):
     _, cred = shared.take()
-    for bad in (b"\x17\x03\x03\x00\x20" + os.urandom(32),  # fails to open
-                b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",  # not a record at all
-                b"\x15\x03\x03\x00\x02\x01\x00"):  # an unprotected alert
+    for bad, alert in (
+            (b"\x17\x03\x03\x00\x20" + os.urandom(32), "BAD_RECORD_MAC"),  # fails to open
+            (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "UNEXPECTED_MESSAGE"),  # not a record
+            (b"\x15\x03\x03\x00\x02\x01\x00", "UNEXPECTED_MESSAGE")):  # unprotected alert
         c = MemoryClient(shared.s)
         try:
             c.handshake()
             c.ask(cred)
             c.sock.sendall(bad)
-            assert c.closed(), bad
+            how = c.closed()
+            assert how is not None and alert in how, (bad, how)
         finally:
             c.close()
     # The server goes on serving.
@@ -306,3 +312,18 @@ def test_the_chain_sent_is_the_files(tmp_path):
             conn.close()
     finally:
         s.stop()
+
+
+def test_connection_close_ends_with_close_notify(shared):
+    _, cred = shared.take()
+    c = MemoryClient(shared.s)
+    try:
+        c.handshake()
+        c.obj.write(request(cred).replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n"))
+        c.flush()
+        resp = c.response()
+        assert resp is not None and resp.status == 201, resp
+        assert resp.header("Connection") == "close"
+        assert c.closed() == "close_notify"
+    finally:
+        c.close()

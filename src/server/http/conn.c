@@ -47,6 +47,7 @@ struct conn {
     bool peer_counted;
     bool continuing;    /* a 100 Continue is being written */
     bool reply_waiting; /* the reply waits for that write */
+    bool alerted;       /* with rec: our last alert is sent; nothing follows it */
     enum conn_state state;
     struct exchange *x;  /* the request in progress, or NULL */
     struct tls13 *rec;   /* TLS 1.3 records sealed and opened here (tls_handoff), or NULL */
@@ -160,16 +161,17 @@ forget(struct conn *c)
     ra_free(c);
 }
 
-/* Send an alert of the connection's own records, when no write is under way (best effort:
- * the connection closes next). */
+/* Send an alert of the connection's own records, when no write is under way and no alert
+ * went before (best effort: the connection closes next). */
 static void
 send_alert(struct conn *c, uint8_t level, uint8_t description)
 {
     uint8_t rec[TLS13_ALERT_RECORD];
     long n;
-    if (c->rec == NULL || h2o_socket_is_writing(c->sock) ||
+    if (c->rec == NULL || c->alerted || h2o_socket_is_writing(c->sock) ||
         (n = tls13_seal_alert(c->rec, &c->w->ciphers, level, description, rec)) < 0)
         return;
+    c->alerted = true;
     ssize_t sent = send(h2o_socket_get_fd(c->sock), rec, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
     (void)sent;
 }
