@@ -29,7 +29,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
-/* A reply body up to this size is sent in one buffer with the head. */
+/* Over OpenSSL's records, a reply body up to this size is sent in one buffer with the head,
+ * since OpenSSL seals each buffer as records of its own; plain writes go out as one writev
+ * and tls13_seal packs the buffers into the same records, so they need no copy. */
 #define SMALL_BODY (16 * 1024)
 
 enum conn_state { CONN_HEAD, CONN_BODY, CONN_BUSY, CONN_IDLE, CONN_H2 };
@@ -279,7 +281,7 @@ send_reply(struct conn *c)
         return;
     }
     bool body = !x->head_only && x->req.reply.len > 0;
-    if (body && x->req.reply.len <= SMALL_BODY) { /* one write, and one TLS record */
+    if (body && x->req.reply.len <= SMALL_BODY && c->sock->ssl != NULL) { /* one TLS record */
         ra_buf_append(&x->out, x->req.reply.body, x->req.reply.len);
         body = false;
     }

@@ -59,7 +59,7 @@ struct http_server {
     struct app *app;
     const struct config *cfg;
     pthread_mutex_t tls_lock; /* guards each worker's tls */
-    SSL_CTX *tls;             /* the context checked at start (each loop has its own copy) */
+    SSL_CTX *tls;             /* the context checked at start, until the first loop takes it */
     bool tls_on;
     int listen_fd;                /* the listening socket (each loop holds a duplicate) */
     bool unix_socket;             /* listen_fd is a Unix socket: its file goes at stop */

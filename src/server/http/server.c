@@ -143,7 +143,10 @@ loop_init(struct http_server *s, struct worker *w)
 static int
 worker_init(struct http_server *s, struct worker *w)
 {
-    if (s->tls_on) { /* the loop's own context (see tls13.h: its key log is switched per step) */
+    if (s->tls != NULL) { /* the context checked at start goes to the first loop */
+        w->tls = s->tls;
+        s->tls = NULL;
+    } else if (s->tls_on) { /* each loop has its own (tls13.h: its key log is switched per step) */
         int rc = tls_context(s->cfg, &w->tls);
         if (rc < 0)
             return rc;
