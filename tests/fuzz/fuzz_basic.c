@@ -6,10 +6,13 @@
  * BASIC_OK the id and secret are non-empty, within their limits, NUL-terminated at their
  * lengths, free of CTLs, the id has no colon, and the input is exactly the (case-insensitive)
  * scheme, separator OWS and the canonical base64 of "id:secret" (strictness: one spelling
- * only); on any other result the struct is all zero.
+ * only); on any other result the struct is all zero. The input is also decoded on its own as a
+ * token68, and the decoder must agree with libsodium's strict one (same acceptance, same bytes;
+ * bytes 0x80-0xFF, which released libsodium reads as '/', must be refused).
  */
 #include "auth/basic.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -63,9 +66,32 @@ check_canonical(const uint8_t *data, size_t size, const struct basic_cred *c)
     check(is_ows(data[e - n - 1]));
 }
 
+/* basic_decode_token68 on the whole input against sodium_base642bin. */
+static void
+check_decoder(const uint8_t *data, size_t size)
+{
+    unsigned char ours[256], theirs[256];
+    if (size > 4 * sizeof(ours) / 3)
+        return;
+    long n = basic_decode_token68((const char *)data, size, ours, sizeof(ours));
+    for (size_t i = 0; i < size; i++) {
+        if (data[i] & 0x80) {
+            check(n == -EINVAL);
+            return;
+        }
+    }
+    size_t m = 0;
+    int rc = sodium_base642bin(theirs, sizeof(theirs), (const char *)data, size, NULL, &m, NULL,
+                               sodium_base64_VARIANT_ORIGINAL);
+    check((rc == 0) == (n >= 0));
+    if (rc == 0)
+        check((size_t)n == m && memcmp(ours, theirs, m) == 0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    check_decoder(data, size);
     struct basic_cred c;
     memset(&c, 0xa5, sizeof(c));
     int rc = basic_parse((const char *)data, size, &c);

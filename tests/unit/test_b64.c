@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_b64.c: strict base64 as the project uses libsodium's codec. Decoding goes through
- * basic_decode_token68 (server/auth/basic.c), the very call basic_parse makes; encoding goes
- * through sodium_bin2base64 sized as src/client/transport.c sizes it. Covered: RFC 4648
- * section 10 vectors in both directions, every strictness rule of the decoder, the capacity
- * checks of both directions, and each strictness rule again through basic_parse.
+ * test_b64.c: strict base64 as the project uses it. Decoding goes through basic_decode_token68
+ * (server/auth/basic.c), the very call basic_parse makes; encoding goes through libsodium's
+ * sodium_bin2base64 sized as src/client/transport.c sizes it. Covered: RFC 4648 section 10
+ * vectors in both directions, every strictness rule of the decoder, the capacity checks of both
+ * directions, each strictness rule again through basic_parse, and the decoder against
+ * libsodium's strict decoder over every last quantum of one and two symbols.
  */
 #include "auth/basic.h"
 
@@ -231,16 +232,90 @@ test_decode_capacity(void)
     ASSERT_EQ_INT(dec("Zm9vYmE=", out, 5), 5);
     ASSERT_EQ_INT(dec("Zg==", out, 0), -ENOSPC);
     ASSERT_EQ_INT(dec("Zg==", out, 1), 1);
-    /* basic_parse wipes its whole buffer after decoding. That covers every byte libsodium may
-     * write as long as it never writes past the capacity it is given, even when it fails. */
+    /* basic_parse wipes its whole buffer after decoding. That covers every byte a refused
+     * token68 may leave, as long as nothing is written past its decoded size. */
     memset(out, 0xaa, sizeof(out));
-    size_t n = 99;
-    ASSERT_EQ_INT(sodium_base642bin(out, 5, "Zm9vYmFy", 8, NULL, &n, NULL, VARIANT), -1);
-    ASSERT_EQ_INT(n, 0);
+    ASSERT_EQ_INT(dec("Zm9.YmF=", out, 5), -EINVAL);
     ASSERT_EQ_INT(out[5], 0xaa);
     memset(out, 0xaa, sizeof(out));
-    ASSERT_EQ_INT(sodium_base642bin(out, 2, "Zm9.YmFy", 8, NULL, &n, NULL, VARIANT), -1);
-    ASSERT_EQ_INT(out[2], 0xaa);
+    ASSERT_EQ_INT(dec("Zm9vYR==", out, 4), -EINVAL);
+    ASSERT_EQ_INT(out[4], 0xaa);
+}
+
+/*
+ * Decode `t` (length `len`) with libsodium's strict decoder; -1 when it refuses. Bytes
+ * 0x80-0xFF are refused up front: released libsodium reads them as '/' (see
+ * test_parse_bad_chars).
+ */
+static long
+sodium_dec(const char *t, size_t len, unsigned char *out, size_t cap)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)t[i] & 0x80)
+            return -1;
+    size_t n = 0;
+    int rc = sodium_base642bin(out, cap, t, len, NULL, &n, NULL, VARIANT);
+    return rc == 0 ? (long)n : -1;
+}
+
+/* Both decoders on t[0..len): same acceptance, same bytes. Returns 1 when accepted. */
+static int
+agree_with_libsodium(const char *t, size_t len)
+{
+    unsigned char a[32], b[32];
+    long ours = basic_decode_token68(t, len, a, sizeof(a));
+    long theirs = sodium_dec(t, len, b, sizeof(b));
+    if ((ours < 0) != (theirs < 0) ||
+        (ours >= 0 && (ours != theirs || memcmp(a, b, (size_t)ours) != 0))) {
+        fprintf(stderr, "disagree on %.*s: %ld vs %ld\n", (int)len, t, ours, theirs);
+        ASSERT_TRUE(0);
+    }
+    return ours >= 0;
+}
+
+/* The decoder agrees with libsodium's on "Zm9v" followed by every "XY==" and every "XYZ="
+ * with Z from a set of edge bytes: same acceptance, same bytes. */
+static void
+test_decode_matches_libsodium(void)
+{
+    static const unsigned char third[] = {'A', 'B', 'C', 'D', 'P', 'Q',  'Z',  'a',  'z', '0', '9',
+                                          '+', '/', '=', '.', 0,   0x7f, 0x80, 0xff, '-', '_'};
+    long agree = 0;
+    for (int x = 0; x < 256; x++) {
+        for (int y = 0; y < 256; y++) {
+            for (size_t z = 0; z <= sizeof(third); z++) {
+                char t[9] = "Zm9vXY==";
+                t[4] = (char)x;
+                t[5] = (char)y;
+                if (z < sizeof(third))
+                    t[6] = (char)third[z];
+                agree += agree_with_libsodium(t, 8);
+            }
+        }
+    }
+    /* Accepted: "XY==" with the low 4 bits of Y zero (64 * 4, met twice: Z left '=' and Z
+     * '='), and "XYZ=" for the three of Z whose low 2 bits are zero (A, Q, 0: 3 * 64 * 64). */
+    ASSERT_EQ_INT(agree, 2 * 64 * 4 + 3 * 64 * 64);
+}
+
+/* Full blocks of eight symbols are decoded eight lanes at a time: every pair of bytes at two
+ * places of the first and the second block of a 24-symbol token, against libsodium. */
+static void
+test_decode_blocks_match_libsodium(void)
+{
+    static const size_t places[][2] = {{0, 7}, {3, 4}, {9, 14}, {8, 15}, {16, 23}};
+    for (size_t k = 0; k < sizeof(places) / sizeof(places[0]); k++) {
+        long agree = 0;
+        for (int x = 0; x < 256; x++) {
+            for (int y = 0; y < 256; y++) {
+                char t[] = "Zm9vYmFyLzor+/09AZaz0123";
+                t[places[k][0]] = (char)x;
+                t[places[k][1]] = (char)y;
+                agree += agree_with_libsodium(t, 24);
+            }
+        }
+        ASSERT_EQ_INT(agree, 64 * 64); /* any two symbols of the alphabet, nothing else */
+    }
 }
 
 static void
@@ -445,12 +520,12 @@ test_parse_trailing_data(void)
     ASSERT_REFUSED_LEN("ZGVtbzp+fn4/fj4=\0\0\0\0", 20);
 }
 
-/* A refusal is reported by the result alone; errno is left as it was (libsodium sets it). */
+/* A refusal is reported by the result alone; errno is left as it was. */
 static void
 test_parse_keeps_errno(void)
 {
     errno = EBADF;
-    ASSERT_REFUSED("ZGVtbzp+fn4.fj4="); /* reaches libsodium, which refuses the '.' */
+    ASSERT_REFUSED("ZGVtbzp+fn4.fj4="); /* reaches the decoder, which refuses the '.' */
     ASSERT_EQ_INT(errno, EBADF);
     unsigned char out[8];
     ASSERT_EQ_INT(dec("Zm9vYmFy", out, 5), -ENOSPC);
@@ -480,6 +555,8 @@ main(void)
     RUN(test_padding_placement);
     RUN(test_non_canonical_bits);
     RUN(test_decode_capacity);
+    RUN(test_decode_matches_libsodium);
+    RUN(test_decode_blocks_match_libsodium);
     RUN(test_encode_capacity);
     RUN(test_encode_short_buffer_aborts);
     RUN(test_parse_canonical_controls);

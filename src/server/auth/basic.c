@@ -3,8 +3,8 @@
  * basic.c: parser for the value of an `Authorization` header in the Basic scheme (RFC 7617).
  *
  * Pure and allocation-free, since it runs on every request: the value is trimmed of OWS, the
- * scheme is matched case-insensitively, the token68 is decoded strictly (libsodium's
- * sodium_base642bin behind a few explicit checks, see basic_decode_token68) into a stack buffer
+ * scheme is matched case-insensitively, the token68 is decoded strictly and in constant time
+ * (see basic_decode_token68) into a stack buffer
  * sized for the longest acceptable user-pass, and one scan of the decoded bytes finds the first
  * colon and rejects CTLs. The stack copy is wiped before returning, and `out` is wiped on every
  * failure, so no partial secret survives a rejected request.
@@ -15,8 +15,8 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <sodium.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Longest decoded user-pass that can be valid: id, colon, secret. */
@@ -88,38 +88,141 @@ split_userpass(const unsigned char *dec, size_t n, struct basic_cred *out)
 }
 
 /*
- * Strict base64 decode of a token68; see basic.h for the contract. libsodium is called with no
- * ignored characters, no end pointer (so all of the input must be consumed) and the original
- * variant (standard alphabet, padding required), which on its own refuses a length that is not
- * a multiple of 4, every ASCII byte outside the alphabet, misplaced, missing or extra padding,
- * non-zero unused bits, whitespace and trailing data. Three rules are checked here first:
- * - the length (libsodium refuses it too; here it makes the decoded size below well defined);
- * - the capacity: libsodium notices a full buffer only after filling it, and reports it like
- *   malformed input, so the exact decoded size (length and padding) is compared up front;
- * - bytes 0x80-0xFF: released libsodium (up to 1.0.22 at least) reads each of them as '/' where
- *   char is signed, so "Zm9v\x80\x80\x80\x80" would decode like "Zm9v////". The scan ORs the
- *   bytes together, without a branch per byte.
+ * All ones when lo <= c <= hi, else zero, without a branch or a table: (lo - 1 - c) and
+ * (c - hi - 1) are both negative exactly when c is in range, so the AND of the two has its sign
+ * bit set then. c, lo and hi are below 256, so nothing wraps past the sign bit.
+ */
+static inline uint32_t
+in_range(uint32_t c, uint32_t lo, uint32_t hi)
+{
+    return 0u - ((((lo - 1) - c) & (c - (hi + 1))) >> 31);
+}
+
+/*
+ * The 6-bit value of one base64 symbol, computed in constant time (the symbols of a token68
+ * carry the secret, and a table lookup indexed by them would leave a cache footprint). A byte
+ * outside the standard alphabet, '=' and bytes 0x80-0xFF included, sets the low bit of *bad.
+ */
+static inline uint32_t
+symbol_value(unsigned char ch, uint32_t *bad)
+{
+    uint32_t c = ch;
+    uint32_t upper = in_range(c, 'A', 'Z'), lower = in_range(c, 'a', 'z');
+    uint32_t digit = in_range(c, '0', '9');
+    uint32_t plus = in_range(c, '+', '+'), slash = in_range(c, '/', '/');
+    *bad |= ~(upper | lower | digit | plus | slash) & 1u;
+    return ((upper & (c - 'A')) | (lower & (c - 'a' + 26)) | (digit & (c - '0' + 52)) |
+            (plus & 62u) | (slash & 63u)) &
+           63u;
+}
+
+/* The byte b in every lane of a 64-bit word; HIGH is the top bit of every lane. */
+#define LANES(b) (0x0101010101010101ull * (uint64_t)(b))
+#define HIGH LANES(0x80)
+
+/* 0x80 in each lane of x (every lane below 0x80) that is >= lo (1 <= lo <= 0x80): the sum
+ * stays within its lane, and reaches 0x80 exactly when the lane is >= lo. */
+static inline uint64_t
+lanes_ge(uint64_t x, unsigned lo)
+{
+    return (x + LANES(0x80 - lo)) & HIGH;
+}
+
+/* 0x80 in each lane of x in [lo, hi], widened to 0xFF. */
+static inline uint64_t
+lanes_in(uint64_t x, unsigned lo, unsigned hi)
+{
+    return ((lanes_ge(x, lo) & ~lanes_ge(x, hi + 1)) >> 7) * 0xFF;
+}
+
+/*
+ * The 6-bit values of eight symbols at once, one per lane, computed in constant time like
+ * symbol_value (the same ranges, eight lanes wide): a lane outside the alphabet sets its top bit
+ * in *bad. Each subtraction runs on lanes with their top bit set, so no lane borrows from its
+ * neighbour; the digits' addition stays below 0x84.
+ */
+static inline uint64_t
+block_values(uint64_t x, uint64_t *bad)
+{
+    *bad |= x & HIGH; /* bytes 0x80-0xFF; their lanes are then read without the top bit */
+    x &= ~HIGH;
+    uint64_t upper = lanes_in(x, 'A', 'Z'), lower = lanes_in(x, 'a', 'z');
+    uint64_t digit = lanes_in(x, '0', '9');
+    uint64_t plus = lanes_in(x, '+', '+'), slash = lanes_in(x, '/', '/');
+    *bad |= ~(upper | lower | digit | plus | slash) & HIGH;
+    uint64_t top = x | HIGH;
+    return (((top - LANES('A')) & upper) | ((top - LANES('a' - 26)) & lower) |
+            ((x + LANES(52 - '0')) & digit) | (LANES(62) & plus) | (LANES(63) & slash)) &
+           LANES(0x3F);
+}
+
+/* Decode the eight symbols at p into six bytes at out; errors go to *bad as in block_values. */
+static inline void
+decode_block(const unsigned char *p, unsigned char *out, uint64_t *bad)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof(x));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x); /* lane 0 is the first symbol */
+#endif
+    uint64_t v = block_values(x, bad);
+    /* Pairs of lanes into 12 bits, then pairs of those into the 24 bits of a quantum. */
+    uint64_t t = ((v & 0x003F003F003F003Full) << 6) | ((v >> 8) & 0x003F003F003F003Full);
+    uint64_t q = ((t & 0x00000FFF00000FFFull) << 12) | ((t >> 16) & 0x00000FFF00000FFFull);
+    out[0] = (unsigned char)(q >> 16);
+    out[1] = (unsigned char)(q >> 8);
+    out[2] = (unsigned char)q;
+    out[3] = (unsigned char)(q >> 48);
+    out[4] = (unsigned char)(q >> 40);
+    out[5] = (unsigned char)(q >> 32);
+}
+
+/*
+ * Strict base64 decode of a token68; see basic.h for the contract. The length and the padding
+ * (both public: they follow from the length of the header) are checked with branches; the
+ * symbols only through decode_block, eight at a time, and symbol_value, whose error bits are
+ * ORed together and looked at once, at the end. The capacity is checked before anything is
+ * written.
  */
 long
 basic_decode_token68(const char *tok, size_t len, unsigned char *out, size_t outcap)
 {
     if (len % 4 != 0 || len > (size_t)LONG_MAX)
         return -EINVAL;
+    if (len == 0)
+        return 0;
     const unsigned char *p = (const unsigned char *)tok;
-    size_t pad = len == 0 || p[len - 1] != '=' ? 0 : p[len - 2] != '=' ? 1 : 2;
-    if (len / 4 * 3 - pad > outcap)
+    size_t pad = p[len - 1] != '=' ? 0 : p[len - 2] != '=' ? 1 : 2;
+    size_t n = len / 4 * 3 - pad;
+    if (n > outcap)
         return -ENOSPC;
-    unsigned char high = 0;
-    for (size_t i = 0; i < len; i++)
-        high |= p[i];
-    if (high & 0x80)
-        return -EINVAL;
-    size_t n = 0;
-    int saved_errno = errno; /* libsodium sets errno on failure; the result says it all */
-    int rc = sodium_base642bin(out, outcap, tok, len, NULL /* nothing ignored */, &n,
-                               NULL /* all input consumed */, sodium_base64_VARIANT_ORIGINAL);
-    errno = saved_errno;
-    return rc == 0 ? (long)n : -EINVAL;
+    uint32_t bad = 0;
+    uint64_t bad_lanes = 0;
+    size_t full = pad == 0 ? len : len - 4, o = 0, i = 0;
+    for (; i + 8 <= full; i += 8, o += 6)
+        decode_block(p + i, out + o, &bad_lanes);
+    bad |= bad_lanes != 0;
+    for (; i < full; i += 4, o += 3) {
+        uint32_t v = symbol_value(p[i], &bad) << 18 | symbol_value(p[i + 1], &bad) << 12 |
+                     symbol_value(p[i + 2], &bad) << 6 | symbol_value(p[i + 3], &bad);
+        out[o] = (unsigned char)(v >> 16);
+        out[o + 1] = (unsigned char)(v >> 8);
+        out[o + 2] = (unsigned char)v;
+    }
+    if (pad != 0) {
+        const unsigned char *q = p + full;
+        uint32_t v = symbol_value(q[0], &bad) << 18 | symbol_value(q[1], &bad) << 12;
+        if (pad == 1) {
+            uint32_t last = symbol_value(q[2], &bad);
+            bad |= (last & 3u) != 0; /* the unused bits must be zero: one spelling only */
+            v |= last << 6;
+            out[o + 1] = (unsigned char)(v >> 8);
+        } else {
+            bad |= ((v >> 12) & 15u) != 0;
+        }
+        out[o] = (unsigned char)(v >> 16);
+    }
+    return bad ? -EINVAL : (long)n;
 }
 
 /*
@@ -155,7 +258,7 @@ basic_parse(const char *value, size_t len, struct basic_cred *out)
     long n = basic_decode_token68((const char *)tok, toklen, dec, sizeof(dec));
     rc = n > 0 ? split_userpass(dec, (size_t)n, out) : BASIC_INVALID;
 
-    /* Wipe all of dec, even on failure: libsodium can stop part-way, anywhere in the buffer. */
+    /* Wipe all of dec, even on failure: a malformed token68 still writes part of its bytes. */
     ra_wipe(dec, sizeof(dec));
     if (rc != BASIC_OK)
         basic_cred_wipe(out);

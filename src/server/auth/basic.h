@@ -50,8 +50,8 @@ int basic_parse(const char *value, size_t len, struct basic_cred *out);
  * `outcap`), the way basic_parse decodes a token68: the length must be a multiple of 4, only the
  * standard alphabet is allowed, padding ('=' or '==') only at the very end, the unused low bits
  * of the last symbol must be zero (one spelling per byte string), and no whitespace or trailing
- * data. An empty input decodes to zero bytes. The decoding itself is libsodium's constant-time
- * sodium_base642bin.
+ * data. An empty input decodes to zero bytes. The symbols are decoded in constant time: no
+ * branch and no table lookup depends on them.
  * Returns the number of bytes written, -EINVAL (malformed) or -ENOSPC (the decoded size exceeds
  * `outcap`; nothing is written then). After -EINVAL, `out` may hold partial output anywhere in
  * its first `outcap` bytes, which a caller handling secrets must wipe.
