@@ -158,7 +158,10 @@ accesslog_write(struct accesslog *log, const struct accesslog_entry *e)
     ra_buf_puts(&b, "}\n");
     if (!b.failed) {
         pthread_mutex_lock(&log->lock);
-        fwrite(b.data, 1, b.len, log->file);
+        if (log->owned) /* a file of ours is used under this lock alone */
+            fwrite_unlocked(b.data, 1, b.len, log->file);
+        else /* stdout may be written elsewhere too */
+            fwrite(b.data, 1, b.len, log->file);
         pthread_mutex_unlock(&log->lock);
     }
     ra_buf_cleanup(&b);
