@@ -83,7 +83,7 @@ reserve(struct ra_buf *b, size_t n)
 }
 
 int
-ra_buf_append(struct ra_buf *b, const void *p, size_t n)
+ra_buf_append_grow(struct ra_buf *b, const void *p, size_t n)
 {
     int rc = reserve(b, n);
     if (rc < 0)
@@ -92,18 +92,6 @@ ra_buf_append(struct ra_buf *b, const void *p, size_t n)
     b->len += n;
     b->data[b->len] = '\0';
     return 0;
-}
-
-int
-ra_buf_puts(struct ra_buf *b, const char *s)
-{
-    return ra_buf_append(b, s, strlen(s));
-}
-
-int
-ra_buf_putc(struct ra_buf *b, char c)
-{
-    return ra_buf_append(b, &c, 1);
 }
 
 int

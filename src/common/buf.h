@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 struct ra_buf {
     char *data; /* NUL-terminated while not failed */
@@ -31,9 +32,36 @@ void ra_buf_init_secret(struct ra_buf *b, size_t max);
 void ra_buf_init_storage(struct ra_buf *b, char *storage, size_t cap);
 /* Free the storage (unless borrowed; wiped first when secret) and reset to empty. */
 void ra_buf_cleanup(struct ra_buf *b);
-int ra_buf_append(struct ra_buf *b, const void *p, size_t n);
-int ra_buf_puts(struct ra_buf *b, const char *s);
-int ra_buf_putc(struct ra_buf *b, char c);
+/* ra_buf_append when the bytes do not fit as it is: grow first (or fail). */
+int ra_buf_append_grow(struct ra_buf *b, const void *p, size_t n);
+
+/* Append n bytes of p. Returns 0, or -ENOSPC (past the maximum, or failed before) / -ENOMEM,
+ * and then the buffer is failed. Inline: it runs for every piece of every reply. */
+static inline int
+ra_buf_append(struct ra_buf *b, const void *p, size_t n)
+{
+    /* Fits with its NUL, below the maximum: cap - len does not wrap (len < cap once there is
+     * data, and both are 0 before). */
+    if (b->failed || n >= b->cap - b->len || b->len + n > b->max)
+        return ra_buf_append_grow(b, p, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static inline int
+ra_buf_puts(struct ra_buf *b, const char *s)
+{
+    return ra_buf_append(b, s, strlen(s));
+}
+
+static inline int
+ra_buf_putc(struct ra_buf *b, char c)
+{
+    return ra_buf_append(b, &c, 1);
+}
+
 int ra_buf_printf(struct ra_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Take ownership of the data (free with ra_free); the buffer is reset. NULL if failed. */
 char *ra_buf_steal(struct ra_buf *b, size_t *len);

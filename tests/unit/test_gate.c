@@ -964,6 +964,20 @@ test_strict_ctl(void)
                        BAD_REQUEST);
     ASSERT_EQ_INT(
         with_field(&p, "GET", "/dev/v1/projects", NULL, "X-Thing", "a\tz\x80\xff", 0).status, 201);
+    /* Every byte at every place of a value scanned eight bytes at a time and then one by one:
+     * refused exactly for the controls but HTAB, and DEL. */
+    for (int c = 0; c < 256; c++) {
+        bool refused = (c < 0x20 && c != '\t') || c == 0x7f;
+        for (size_t at = 0; at < 19; at++) {
+            char value[] = "0123456789abcdefghi";
+            value[at] = (char)c;
+            struct outcome o =
+                with_field(&p, "GET", "/dev/v1/projects", NULL, "X-Thing", value, 19);
+            if (o.status != (refused ? 400 : 201))
+                fprintf(stderr, "byte 0x%02x at %zu: %d\n", c, at, o.status);
+            ASSERT_EQ_INT(o.status, refused ? 400 : 201);
+        }
+    }
 }
 
 /* Exactly one Host in HTTP/1.1, at most one in HTTP/1.0; only HTTP/1.0 and HTTP/1.1. */

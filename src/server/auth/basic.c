@@ -12,6 +12,7 @@
 #include "auth/basic.h"
 
 #include "common/alloc.h"
+#include "common/swar.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -116,25 +117,6 @@ symbol_value(unsigned char ch, uint32_t *bad)
            63u;
 }
 
-/* The byte b in every lane of a 64-bit word; HIGH is the top bit of every lane. */
-#define LANES(b) (0x0101010101010101ull * (uint64_t)(b))
-#define HIGH LANES(0x80)
-
-/* 0x80 in each lane of x (every lane below 0x80) that is >= lo (1 <= lo <= 0x80): the sum
- * stays within its lane, and reaches 0x80 exactly when the lane is >= lo. */
-static inline uint64_t
-lanes_ge(uint64_t x, unsigned lo)
-{
-    return (x + LANES(0x80 - lo)) & HIGH;
-}
-
-/* 0x80 in each lane of x in [lo, hi], widened to 0xFF. */
-static inline uint64_t
-lanes_in(uint64_t x, unsigned lo, unsigned hi)
-{
-    return ((lanes_ge(x, lo) & ~lanes_ge(x, hi + 1)) >> 7) * 0xFF;
-}
-
 /*
  * The 6-bit values of eight symbols at once, one per lane, computed in constant time like
  * symbol_value (the same ranges, eight lanes wide): a lane outside the alphabet sets its top bit
@@ -144,28 +126,25 @@ lanes_in(uint64_t x, unsigned lo, unsigned hi)
 static inline uint64_t
 block_values(uint64_t x, uint64_t *bad)
 {
-    *bad |= x & HIGH; /* bytes 0x80-0xFF; their lanes are then read without the top bit */
-    x &= ~HIGH;
-    uint64_t upper = lanes_in(x, 'A', 'Z'), lower = lanes_in(x, 'a', 'z');
-    uint64_t digit = lanes_in(x, '0', '9');
-    uint64_t plus = lanes_in(x, '+', '+'), slash = lanes_in(x, '/', '/');
-    *bad |= ~(upper | lower | digit | plus | slash) & HIGH;
-    uint64_t top = x | HIGH;
-    return (((top - LANES('A')) & upper) | ((top - LANES('a' - 26)) & lower) |
-            ((x + LANES(52 - '0')) & digit) | (LANES(62) & plus) | (LANES(63) & slash)) &
-           LANES(0x3F);
+    *bad |= x & RA_LANES_HIGH; /* bytes 0x80-0xFF; their lanes are read without the top bit */
+    x &= ~RA_LANES_HIGH;
+    uint64_t upper = ra_lanes_in(x, 'A', 'Z'), lower = ra_lanes_in(x, 'a', 'z');
+    uint64_t digit = ra_lanes_in(x, '0', '9');
+    uint64_t plus = ra_lanes_in(x, '+', '+'), slash = ra_lanes_in(x, '/', '/');
+    *bad |= ~(upper | lower | digit | plus | slash) & RA_LANES_HIGH;
+    uint64_t top = x | RA_LANES_HIGH;
+    return (((top - RA_LANES('A')) & ra_lanes_widen(upper)) |
+            ((top - RA_LANES('a' - 26)) & ra_lanes_widen(lower)) |
+            ((x + RA_LANES(52 - '0')) & ra_lanes_widen(digit)) |
+            (RA_LANES(62) & ra_lanes_widen(plus)) | (RA_LANES(63) & ra_lanes_widen(slash))) &
+           RA_LANES(0x3F);
 }
 
 /* Decode the eight symbols at p into six bytes at out; errors go to *bad as in block_values. */
 static inline void
 decode_block(const unsigned char *p, unsigned char *out, uint64_t *bad)
 {
-    uint64_t x;
-    memcpy(&x, p, sizeof(x));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x); /* lane 0 is the first symbol */
-#endif
-    uint64_t v = block_values(x, bad);
+    uint64_t v = block_values(ra_lanes_load(p), bad);
     /* Pairs of lanes into 12 bits, then pairs of those into the 24 bits of a quantum. */
     uint64_t t = ((v & 0x003F003F003F003Full) << 6) | ((v >> 8) & 0x003F003F003F003Full);
     uint64_t q = ((t & 0x00000FFF00000FFFull) << 12) | ((t >> 16) & 0x00000FFF00000FFFull);
