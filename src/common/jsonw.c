@@ -4,6 +4,8 @@
  */
 #include "common/jsonw.h"
 
+#include "common/swar.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -14,6 +16,16 @@ needs_escape(unsigned char c)
     return (c < 0x20) | (c == '"') | (c == '\\') | (c == 0x7f);
 }
 
+/* 0x80 in each lane of x that needs_escape (bytes 0x80-0xFF never do). */
+static inline uint64_t
+escape_lanes(uint64_t x)
+{
+    uint64_t y = x & ~RA_LANES_HIGH;
+    uint64_t hit = ~ra_lanes_ge(y, 0x20) | ra_lanes_ge(y, 0x7f) | ra_lanes_in(y, '"', '"') |
+                   ra_lanes_in(y, '\\', '\\');
+    return hit & ~x & RA_LANES_HIGH;
+}
+
 int
 ra_jsonw_str(struct ra_buf *b, const char *s, size_t len)
 {
@@ -21,7 +33,10 @@ ra_jsonw_str(struct ra_buf *b, const char *s, size_t len)
     ra_buf_putc(b, '"');
     size_t run = 0; /* start of the current run of bytes that need no escape */
     for (size_t i = 0;; i++) {
-        /* Skip bytes that need no escape with one combined test (no early exit per case). */
+        /* Skip bytes that need no escape: eight at a time while none of them does, then with
+         * one combined test per byte. */
+        while (i + 8 <= len && escape_lanes(ra_lanes_load(s + i)) == 0)
+            i += 8;
         while (i < len && !needs_escape((unsigned char)s[i]))
             i++;
         ra_buf_append(b, s + run, i - run);

@@ -157,6 +157,32 @@ test_every_byte(void)
     ra_buf_cleanup(&b);
 }
 
+/* Every byte at every place of a string long enough to be scanned eight bytes at a time and
+ * then one by one: ASCII round-trips through jansson with the escape's length, 0x80-0xFF
+ * passes verbatim. */
+static void
+test_every_byte_everywhere(void)
+{
+    for (int c = 0; c < 256; c++) {
+        size_t extra = c == '\n' || c == '\r' || c == '\t' || c == '"' || c == '\\' ? 1
+                       : c < 0x20 || c == 0x7f                                      ? 5
+                                                                                    : 0;
+        for (size_t at = 0; at < 19; at++) {
+            char in[] = "0123456789abcdefghi";
+            in[at] = (char)c;
+            struct ra_buf b;
+            ra_buf_init(&b, 1 << 10);
+            ASSERT_EQ_INT(ra_jsonw_str(&b, in, 19), 0);
+            ASSERT_EQ_INT(b.len, 2 + 19 + extra);
+            if (c >= 0x80)
+                ASSERT_TRUE(memcmp(b.data + 1, in, 19) == 0);
+            ra_buf_cleanup(&b);
+            if (c < 0x80)
+                check_roundtrip(in, 19);
+        }
+    }
+}
+
 static void
 test_key_int(void)
 {
@@ -420,6 +446,7 @@ main(void)
     RUN(test_escape_nul);
     RUN(test_utf8_passthrough);
     RUN(test_every_byte);
+    RUN(test_every_byte_everywhere);
     RUN(test_key_int);
     RUN(test_buf_basic);
     RUN(test_buf_limit);

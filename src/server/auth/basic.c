@@ -66,15 +66,23 @@ match_scheme(const unsigned char *p, const unsigned char *e, const unsigned char
 static int
 split_userpass(const unsigned char *dec, size_t n, struct basic_cred *out)
 {
-    size_t colon = n;
-    for (size_t i = 0; i < n; i++) {
+    size_t colon = n, i = 0;
+    uint64_t ctl = 0;
+    for (; i + 8 <= n; i += 8) { /* eight bytes at a time, then one by one */
+        uint64_t x = ra_lanes_load(dec + i);
+        uint64_t y = x & ~RA_LANES_HIGH, low = ~x & RA_LANES_HIGH; /* 0x80-0xFF: no CTL */
+        ctl |= (~ra_lanes_ge(y, 0x20) | ra_lanes_ge(y, 0x7f)) & low;
+        uint64_t colons = ra_lanes_in(y, ':', ':') & low;
+        if (colons != 0 && colon == n)
+            colon = i + (size_t)__builtin_ctzll(colons) / 8; /* lane 0 is the first byte */
+    }
+    for (; i < n; i++) {
         unsigned char c = dec[i];
-        if (is_ctl(c))
-            return BASIC_INVALID;
+        ctl |= is_ctl(c);
         if (c == ':' && colon == n)
             colon = i;
     }
-    if (colon == n)
+    if (ctl != 0 || colon == n)
         return BASIC_INVALID;
     size_t id_len = colon, secret_len = n - colon - 1;
     if (id_len == 0 || id_len > BASIC_MAX_ID || secret_len == 0 || secret_len > BASIC_MAX_SECRET)
