@@ -197,6 +197,16 @@ def error_body(resp, status):
 # ----------------------------------------------------------------------------------------
 # Raw HTTP over TLS
 
+def read_until_closed(sock, size=65536):
+    """Everything the peer sends on sock until it closes its side."""
+    data = b""
+    while True:
+        chunk = sock.recv(size)
+        if not chunk:
+            return data
+        data += chunk
+
+
 def parse_response(buf):
     """Parse one HTTP response from buf. Returns (Resp, rest) or None if incomplete."""
     end = buf.find(b"\r\n\r\n")

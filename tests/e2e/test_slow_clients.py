@@ -12,7 +12,7 @@ import selectors
 import socket
 import time
 
-from e2e_lib import basic_value
+from e2e_lib import basic_value, read_until_closed
 
 SLOW = 1000
 SOURCES = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"]
@@ -71,12 +71,7 @@ def honest_request(port, auth):
                                   source_address=("127.0.0.1", 0)) as s:
         s.sendall(b"GET /dev/v1/projects HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   b"Authorization: " + auth.encode() + b"\r\nConnection: close\r\n\r\n")
-        data = b""
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            data += chunk
+        data = read_until_closed(s, 4096)
     status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.1 ") else 0
     return status, time.monotonic() - start
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from e2e_lib import RawConn, basic_value, parse_response, require_tool
+from e2e_lib import RawConn, basic_value, parse_response, read_until_closed, require_tool
 
 SUITES = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
 
@@ -327,3 +327,45 @@ def test_connection_close_ends_with_close_notify(shared):
         assert c.closed() == "close_notify"
     finally:
         c.close()
+
+
+def test_sessions_resume(shared):
+    """A TLS 1.3 session ticket reaches the client (for HTTP/1.1 with the first reply, sealed
+    ahead of it; for HTTP/2 in OpenSSL's handshake) and a new connection resumes it."""
+    _, cred = shared.take()
+    for alpn in (None, ["http/1.1"], ["h2"]):
+        ctx = ssl.create_default_context(cafile=str(shared.s.cert))
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        if alpn:
+            ctx.set_alpn_protocols(alpn)
+        first = RawConn(shared.s.port, ctx)
+        try:
+            if alpn == ["h2"]:
+                assert first.sock.selected_alpn_protocol() == "h2"
+                first.sock.settimeout(5)
+                # The client's preface and an empty SETTINGS frame; the server's SETTINGS
+                # come back (after the ticket, which came with the handshake).
+                preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+                first.sock.sendall(preface)
+                assert first.sock.recv(9)
+            else:
+                assert first.send(request(cred))
+                resp = first.response()
+                assert resp is not None and resp.status == 201, resp
+            session = first.sock.session
+            assert session is not None and session.has_ticket, alpn
+        finally:
+            first.close()
+        # Several times: each event loop has its own context, and any of them may answer.
+        for _ in range(6):
+            again = socket.create_connection(("127.0.0.1", shared.s.port), timeout=5)
+            second = ctx.wrap_socket(again, server_hostname="127.0.0.1", session=session)
+            try:
+                assert second.session_reused, alpn
+                if alpn != ["h2"]:  # the resumed connection serves requests as well
+                    close = b"\r\nConnection: close\r\n\r\n"
+                    second.sendall(request(cred).replace(b"\r\n\r\n", close))
+                    data = read_until_closed(second)
+                    assert data.startswith(b"HTTP/1.1 201 "), data[:64]
+            finally:
+                second.close()

@@ -7,7 +7,7 @@ import socket
 import ssl
 import time
 
-from e2e_lib import Server, make_cert
+from e2e_lib import Server, make_cert, read_until_closed
 
 
 def served_cert(port):
@@ -88,5 +88,39 @@ def test_reload_while_a_client_has_not_said_hello(tmp_path):
             assert tls.getpeercert(binary_form=True) == old
         assert s.proc.poll() is None
         assert served_cert(s.port) == old
+    finally:
+        s.stop()
+
+
+def test_sessions_resume_across_a_reload(tmp_path):
+    """Session tickets are sealed with keys every event loop shares, and a reload keeps them:
+    a session from before the SIGHUP resumes after it."""
+    cert, key = make_cert(tmp_path)
+    s = Server(tmp_path / "srv", cert, key)
+    s.init()
+    cred = s.account_with_secret("resume")
+    s.start()
+    try:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        conn = s.conn()  # the suite's own client, for a request and its reply
+        assert s.request("GET", "/dev/v1/projects", cred=cred, conn=conn).status in (200, 201)
+        with socket.create_connection(("127.0.0.1", s.port), timeout=10) as raw:
+            with ctx.wrap_socket(raw) as tls:
+                tls.sendall(b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                read_until_closed(tls)
+                session = tls.session
+        assert session is not None and session.has_ticket
+        s.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while "reloaded --tls-cert" not in s.stderr_text():
+            assert time.monotonic() < deadline, s.stderr_text()[-2000:]
+            time.sleep(0.05)
+        for _ in range(6):  # any event loop may answer
+            with socket.create_connection(("127.0.0.1", s.port), timeout=10) as raw:
+                with ctx.wrap_socket(raw, session=session) as tls:
+                    assert tls.session_reused
     finally:
         s.stop()

@@ -5,8 +5,9 @@
  * record state is taken, and from then on the client (OpenSSL) and the server (tls13.c) must
  * understand each other: data both ways, records over 16 KiB, a request that came with the
  * client's Finished, a KeyUpdate from the client (asked and not), close_notify, a tampered
- * record, and the connections that must not be taken (TLS 1.2, half a record inside
- * OpenSSL). Every TLS 1.3 suite the server offers is run.
+ * record, the connections that must not be taken (TLS 1.2, half a record inside OpenSSL), and
+ * a session ticket made after the take that the client resumes. Every TLS 1.3 suite the server
+ * offers is run.
  */
 #include "http/tls13.h"
 
@@ -41,19 +42,27 @@ pump(BIO *from, BIO *to)
     return moved;
 }
 
+/* A server context with the capture installed; with ticket_later, its TLS 1.3 handshakes
+ * send no session ticket (tls13_ticket makes it). */
 static SSL_CTX *
-server_ctx(int max_version)
+server_ctx_with(int max_version, bool ticket_later)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     SSL_CTX_set_max_proto_version(ctx, max_version);
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     if (SSL_CTX_use_certificate_chain_file(ctx, cert_path) != 1 ||
         SSL_CTX_use_PrivateKey_file(ctx, key_path, SSL_FILETYPE_PEM) != 1 ||
-        tls13_capture_install(ctx) != 0) {
+        tls13_capture_install(ctx, ticket_later) != 0) {
         SSL_CTX_free(ctx);
         return NULL;
     }
     return ctx;
+}
+
+static SSL_CTX *
+server_ctx(int max_version)
+{
+    return server_ctx_with(max_version, false);
 }
 
 /* A client and a server in memory, the client's handshake done and its Finished (and
@@ -300,6 +309,80 @@ test_not_taken(void)
     SSL_CTX_free(sctx);
 }
 
+/* A new client of sctx that offers `session`; 1 when its handshake resumed it. */
+static int
+resumes(SSL_CTX *sctx, SSL_SESSION *session)
+{
+    struct pair p;
+    SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_ciphersuites(cctx, "TLS_AES_128_GCM_SHA256"); /* a hash the session can use */
+    p.server = SSL_new(sctx);
+    p.client = SSL_new(cctx);
+    SSL_CTX_free(cctx);
+    SSL_set_session(p.client, session);
+    SSL_set_bio(p.server, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+    SSL_set_bio(p.client, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+    p.s_in = SSL_get_rbio(p.server);
+    p.s_out = SSL_get_wbio(p.server);
+    p.c_in = SSL_get_rbio(p.client);
+    p.c_out = SSL_get_wbio(p.client);
+    SSL_set_accept_state(p.server);
+    SSL_set_connect_state(p.client);
+    for (int round = 0; round < 4 && SSL_do_handshake(p.client) != 1; round++) {
+        pump(p.c_out, p.s_in);
+        SSL_do_handshake(p.server);
+        pump(p.s_out, p.c_in);
+    }
+    int reused = SSL_is_init_finished(p.client) && SSL_session_reused(p.client);
+    free_pair(&p);
+    return reused;
+}
+
+/* With tickets made after the take, the handshake sends none; tls13_ticket's record goes out
+ * ahead of the first one sealed here (data, or an alert alone), numbered before it, and the
+ * client resumes the session it brings. */
+static void
+test_ticket_after_take(void)
+{
+    for (int k = 0; k < 2; k++) { /* the first record sealed: 0 data, 1 a close_notify */
+        SSL_CTX *sctx = server_ctx_with(TLS1_3_VERSION, true);
+        struct pair p;
+        char got[8];
+        ASSERT_TRUE(sctx != NULL && connect_pair(&p, sctx, "TLS_AES_128_GCM_SHA256", NULL) == 0);
+        ASSERT_EQ_INT(finish_server(&p, got, sizeof(got)), 0);
+        SSL_read(p.client, got, sizeof(got)); /* reads whatever the server sent: no ticket */
+        ASSERT_EQ_INT(SSL_SESSION_is_resumable(SSL_get0_session(p.client)), 0);
+        struct tls13 *t = NULL;
+        ASSERT_EQ_INT(tls13_take(p.server, &ciphers, &t), 0);
+        if (t == NULL)
+            break;
+        uint64_t seq = t->wr.seq;
+        ASSERT_EQ_INT(tls13_ticket(p.server, t), 0);
+        ASSERT_TRUE(t->ahead_len > 0 && t->wr.seq == seq + 1);
+        if (k == 0) {
+            uint8_t back[5];
+            ASSERT_EQ_INT(server_says(t, &p, (const uint8_t *)"hello", 5, back), 0);
+            ASSERT_EQ_MEM(back, "hello", 5);
+        } else {
+            uint8_t rec[TLS13_ALERT_RECORD + 1024];
+            ASSERT_TRUE(tls13_alert_size(t) <= sizeof(rec));
+            long n = tls13_seal_alert(t, &ciphers, 1, 0, rec);
+            ASSERT_TRUE(n > TLS13_ALERT_RECORD);
+            BIO_write(p.c_in, rec, (int)n);
+            ASSERT_EQ_INT(SSL_read(p.client, got, sizeof(got)), 0);
+            ASSERT_EQ_INT(SSL_get_error(p.client, 0), SSL_ERROR_ZERO_RETURN);
+        }
+        ASSERT_TRUE(t->ahead == NULL && t->ahead_len == 0);
+        SSL_SESSION *session = SSL_get1_session(p.client);
+        ASSERT_EQ_INT(SSL_SESSION_is_resumable(session), 1);
+        ASSERT_EQ_INT(resumes(sctx, session), 1);
+        SSL_SESSION_free(session);
+        tls13_free(t);
+        free_pair(&p);
+        SSL_CTX_free(sctx);
+    }
+}
+
 int
 main(void)
 {
@@ -320,6 +403,7 @@ main(void)
     RUN(test_alerts);
     RUN(test_record_len);
     RUN(test_not_taken);
+    RUN(test_ticket_after_take);
     tls13_ciphers_free(&ciphers);
     tmpdir_remove();
     return harness_done();

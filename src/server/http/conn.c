@@ -168,14 +168,20 @@ forget(struct conn *c)
 static void
 send_alert(struct conn *c, uint8_t level, uint8_t description)
 {
-    uint8_t rec[TLS13_ALERT_RECORD];
-    long n;
-    if (c->rec == NULL || c->alerted || h2o_socket_is_writing(c->sock) ||
-        (n = tls13_seal_alert(c->rec, &c->w->ciphers, level, description, rec)) < 0)
+    if (c->rec == NULL || c->alerted || h2o_socket_is_writing(c->sock))
         return;
-    c->alerted = true;
-    ssize_t sent = send(h2o_socket_get_fd(c->sock), rec, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
-    (void)sent;
+    uint8_t small[TLS13_ALERT_RECORD];
+    size_t size = tls13_alert_size(c->rec); /* more with a ticket never sent */
+    uint8_t *rec = size <= sizeof(small) ? small : ra_malloc(size);
+    long n = rec != NULL ? tls13_seal_alert(c->rec, &c->w->ciphers, level, description, rec) : -1;
+    if (n >= 0) {
+        c->alerted = true;
+        ssize_t sent =
+            send(h2o_socket_get_fd(c->sock), rec, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+        (void)sent;
+    }
+    if (rec != small)
+        ra_free(rec);
 }
 
 static void
@@ -211,10 +217,11 @@ set_timer(struct conn *c, h2o_timeout_t *t)
 
 /* ---- writing the reply ---- */
 
-/* Write bufs (at most 2), sealed into records when the connection's records are its own;
- * cb is called when done (and must call drop_sealed). */
+/* Write bufs (at most 2), sealed into records when the connection's records are its own, and
+ * then, when it is the `last` write, our close_notify in the same write; cb is called when
+ * done (and must call drop_sealed). */
 static void
-conn_write(struct conn *c, h2o_iovec_t *bufs, size_t n, h2o_socket_cb cb)
+conn_write(struct conn *c, h2o_iovec_t *bufs, size_t n, bool last, h2o_socket_cb cb)
 {
     if (c->rec == NULL) {
         h2o_socket_write(c->sock, bufs, n, cb);
@@ -226,9 +233,14 @@ conn_write(struct conn *c, h2o_iovec_t *bufs, size_t n, h2o_socket_cb cb)
         v[i] = (struct iovec){bufs[i].base, bufs[i].len};
         total += bufs[i].len;
     }
-    c->sealed = ra_malloc(tls13_sealed_size(c->rec, total) + 1);
+    c->sealed = ra_malloc(tls13_sealed_size(c->rec, total) + TLS13_ALERT_RECORD);
     long len = c->sealed != NULL ? tls13_seal(c->rec, &c->w->ciphers, v, n < 2 ? n : 2, c->sealed)
                                  : -ENOMEM;
+    long alert = len >= 0 && last && !c->alerted
+                     ? tls13_seal_alert(c->rec, &c->w->ciphers, 1, 0, c->sealed + len)
+                     : 0;
+    c->alerted |= alert > 0;
+    len = alert < 0 ? alert : len + alert;
     if (len < 0) { /* nothing can be sent: the connection ends */
         shutdown(h2o_socket_get_fd(c->sock), SHUT_RDWR);
         len = 0;
@@ -293,7 +305,7 @@ send_reply(struct conn *c)
     size_t n = 1;
     if (body)
         x->iov[n++] = h2o_iovec_init(x->req.reply.body, x->req.reply.len);
-    conn_write(c, x->iov, n, on_written);
+    conn_write(c, x->iov, n, !x->keep_alive, on_written);
 }
 
 /* The run stage, then the reply. */
@@ -338,7 +350,7 @@ refuse_head(struct conn *c, int status)
     c->state = CONN_BUSY;
     h2o_socket_read_stop(c->sock);
     set_timer(c, &c->w->idle_timeout);
-    conn_write(c, &v, 1, on_closing_write);
+    conn_write(c, &v, 1, true, on_closing_write);
 }
 
 /* ---- the body ---- */
@@ -562,7 +574,7 @@ after_head(struct conn *c, int body)
             c->continuing = true;
             static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
             h2o_iovec_t v = h2o_iovec_init(cont, sizeof(cont) - 1);
-            conn_write(c, &v, 1, on_continue);
+            conn_write(c, &v, 1, false, on_continue);
         }
         read_body(c);
     }
@@ -686,8 +698,7 @@ on_handshake(h2o_socket_t *sock, const char *err)
         h2_accept(c->w, sock);
         return;
     }
-    if (c->w->ciphers.ctx[0] != NULL &&
-        tls_handoff(c->w->loop, &c->w->ciphers, &c->sock, &c->rec, &c->plain) < 0) {
+    if (tls_handoff(c->w->loop, &c->w->ciphers, &c->sock, &c->rec, &c->plain) < 0) {
         c->sock = NULL; /* closed with its SSL */
         forget(c);
         return;

@@ -123,12 +123,17 @@ void conn_close_all(struct worker *w);
  */
 int tls_context(const struct config *cfg, SSL_CTX **out);
 
+/* Have `to` seal and open session tickets with the keys of `from`, so that a session resumes
+ * on any event loop, and across a reload. 0 or -EINVAL. */
+int tls_share_ticket_keys(SSL_CTX *from, SSL_CTX *to);
+
 /*
  * Give the server socket *sock, whose TLS 1.3 handshake has just completed, a record layer of
  * its own (tls13.h; c: the loop's contexts): its SSL is freed and *sock becomes a plain socket on
- * the same descriptor, with *rec the record state and *opened the input OpenSSL had already opened.
- * 1 when done; 0 when the connection stays with OpenSSL (*sock may be a new socket all the
- * same); a negative code when the socket is gone.
+ * the same descriptor, with *rec the record state (holding the session ticket, which goes out
+ * with the first reply) and *opened the input OpenSSL had already opened. 1 when done; 0 when
+ * the connection stays with OpenSSL (*sock may be a new socket all the same); a negative code
+ * when the socket is gone.
  */
 int tls_handoff(h2o_loop_t *loop, struct tls13_ciphers *c, h2o_socket_t **sock, struct tls13 **rec,
                 h2o_buffer_t **opened);

@@ -148,6 +148,8 @@ worker_init(struct http_server *s, struct worker *w)
         s->tls = NULL;
     } else if (s->tls_on) { /* each loop has its own (tls13.h: its key log is switched per step) */
         int rc = tls_context(s->cfg, &w->tls);
+        if (rc == 0) /* and the first loop's ticket keys */
+            rc = tls_share_ticket_keys(s->workers[0].tls, w->tls);
         if (rc < 0)
             return rc;
     }
@@ -347,8 +349,11 @@ http_server_reload_tls(struct http_server *s)
     if (fresh == NULL)
         return -ENOMEM;
     int rc = 0;
-    for (int i = 0; i < s->nworkers && rc == 0; i++)
+    for (int i = 0; i < s->nworkers && rc == 0; i++) {
         rc = tls_context(s->cfg, &fresh[i]); /* logged; the current certificate stays */
+        if (rc == 0)                         /* sessions resume across the reload */
+            rc = tls_share_ticket_keys(s->workers[0].tls, fresh[i]);
+    }
     if (rc == 0) {
         pthread_mutex_lock(&s->tls_lock);
         for (int i = 0; i < s->nworkers; i++) {

@@ -17,6 +17,14 @@
 #include <string.h>
 
 /* ALPN, in the server's order of preference; the list ends with an empty entry. */
+/* Whether socket_ssl reaches the SSL of a socket, so that tls_handoff can take connections
+ * (and have their session tickets go out with the first reply). */
+#if H2O_VERSION_MAJOR == 2 && H2O_VERSION_MINOR == 2
+#define HANDOFF 1
+#else
+#define HANDOFF 0
+#endif
+
 static const h2o_iovec_t alpn_protocols[] = {{(char *)"h2", 2}, {(char *)"http/1.1", 8}, {NULL, 0}};
 
 /* 0 when `path` can be opened for reading, else -EIO after logging it. */
@@ -73,7 +81,7 @@ set_policy(SSL_CTX *ctx)
     SSL_CTX_set_num_tickets(ctx, 1);
     h2o_ssl_register_alpn_protocols(ctx, alpn_protocols);
     /* What an HTTP/1.1 connection needs to keep its TLS 1.3 records after the handshake. */
-    return tls13_capture_install(ctx);
+    return tls13_capture_install(ctx, HANDOFF);
 }
 
 int
@@ -116,7 +124,7 @@ tls_context(const struct config *cfg, SSL_CTX **out)
 static SSL *
 socket_ssl(h2o_socket_t *sock)
 {
-#if H2O_VERSION_MAJOR == 2 && H2O_VERSION_MINOR == 2
+#if HANDOFF
     struct ssl_head {
         SSL_CTX *ctx;
         SSL *ssl;
@@ -135,8 +143,9 @@ tls_handoff(h2o_loop_t *loop, struct tls13_ciphers *c, h2o_socket_t **sock, stru
 {
     SSL *ssl = socket_ssl(*sock);
     struct tls13 *t;
-    if (ssl == NULL || tls13_take(ssl, c, &t) < 0)
+    if (ssl == NULL || c->ctx[0] == NULL || tls13_take(ssl, c, &t) < 0)
         return 0;
+    tls13_ticket(ssl, t); /* without one, the client resumes no session: not fatal */
     h2o_socket_export_t info;
     if (h2o_socket_export(*sock, &info) < 0) { /* the socket is gone */
         tls13_free(t);
@@ -161,4 +170,14 @@ tls_handoff(h2o_loop_t *loop, struct tls13_ciphers *c, h2o_socket_t **sock, stru
     *opened = input;
     *rec = t;
     return 1;
+}
+
+int
+tls_share_ticket_keys(SSL_CTX *from, SSL_CTX *to)
+{
+    unsigned char keys[80]; /* OpenSSL's: key name, HMAC key, AES key */
+    int ok = SSL_CTX_get_tlsext_ticket_keys(from, keys, sizeof(keys)) == 1 &&
+             SSL_CTX_set_tlsext_ticket_keys(to, keys, sizeof(keys)) == 1;
+    OPENSSL_cleanse(keys, sizeof(keys));
+    return ok ? 0 : -EINVAL;
 }

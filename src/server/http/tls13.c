@@ -9,7 +9,9 @@
 #include "common/alloc.h"
 
 #include <errno.h>
+#include <openssl/bio.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -261,7 +263,20 @@ size_t
 tls13_sealed_size(const struct tls13 *t, size_t n)
 {
     size_t records = (n + TLS13_MAX_PLAIN - 1) / TLS13_MAX_PLAIN;
-    return n + records * TLS13_OVERHEAD + (t->update_due ? KEY_UPDATE_RECORD : 0);
+    return t->ahead_len + n + records * TLS13_OVERHEAD + (t->update_due ? KEY_UPDATE_RECORD : 0);
+}
+
+/* Copy what goes ahead of our records to out, and forget it. Returns its length. */
+static size_t
+put_ahead(struct tls13 *t, uint8_t *out)
+{
+    size_t n = t->ahead_len;
+    if (n > 0)
+        memcpy(out, t->ahead, n);
+    ra_free(t->ahead);
+    t->ahead = NULL;
+    t->ahead_len = 0;
+    return n;
 }
 
 /* Send our KeyUpdate (under the current keys) and move to the next ones. */
@@ -281,7 +296,7 @@ long
 tls13_seal(struct tls13 *t, struct tls13_ciphers *c, const struct iovec *bufs, size_t count,
            uint8_t *out)
 {
-    size_t pos = 0, i = 0, off = 0;
+    size_t pos = put_ahead(t, out), i = 0, off = 0;
     for (;;) {
         while (i < count && off == bufs[i].iov_len) {
             i++;
@@ -315,13 +330,21 @@ tls13_seal(struct tls13 *t, struct tls13_ciphers *c, const struct iovec *bufs, s
     }
 }
 
+size_t
+tls13_alert_size(const struct tls13 *t)
+{
+    return t->ahead_len + TLS13_ALERT_RECORD;
+}
+
 long
 tls13_seal_alert(struct tls13 *t, struct tls13_ciphers *c, uint8_t level, uint8_t description,
                  uint8_t *out)
 {
-    out[HEADER] = level;
-    out[HEADER + 1] = description;
-    return seal_in_place(t, c, CT_ALERT, out, 2);
+    size_t pos = put_ahead(t, out);
+    out[pos + HEADER] = level;
+    out[pos + HEADER + 1] = description;
+    long n = seal_in_place(t, c, CT_ALERT, out + pos, 2);
+    return n < 0 ? n : (long)pos + n;
 }
 
 int
@@ -344,6 +367,8 @@ tls13_secret_len(enum tls13_suite suite)
 void
 tls13_free(struct tls13 *t)
 {
+    if (t != NULL)
+        ra_free(t->ahead);
     ra_free_secret(t, sizeof(*t));
 }
 
@@ -446,12 +471,24 @@ on_key_log(const SSL *ssl, const char *line)
         k->server_len = hex_secret(secret + 1, k->server);
 }
 
-/* Every record header, inner content type, handshake message and alert, either way. */
+/* Whether the connection chose HTTP/2 by ALPN (h2o's own layer then writes through OpenSSL,
+ * tickets included). */
+static bool
+chose_h2(const SSL *ssl)
+{
+    const unsigned char *p = NULL;
+    unsigned len = 0;
+    SSL_get0_alpn_selected(ssl, &p, &len);
+    return len == 2 && memcmp(p, "h2", 2) == 0;
+}
+
+/* Every record header, inner content type, handshake message and alert, either way; `arg` is
+ * non-NULL when tickets are made after tls13_take (tls13_capture_install). */
 static void
 on_message(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl,
            void *arg)
 {
-    (void)version, (void)arg;
+    (void)version;
     const uint8_t *b = buf;
     struct capture *k = capture_of(ssl);
     if (k == NULL)
@@ -471,6 +508,8 @@ on_message(int write_p, int version, int content_type, const void *buf, size_t l
             *(write_p ? &k->wr_on : &k->rd_on) = true;
             if (SSL_version(ssl) == TLS1_3_VERSION && SSL_is_server(ssl))
                 key_log(ssl, true); /* the traffic secret it leads to comes next */
+            if (write_p && arg != NULL && SSL_version(ssl) == TLS1_3_VERSION && !chose_h2(ssl))
+                SSL_set_num_tickets(ssl, 0); /* ours comes before the client's Finished */
         } else if (len > 0 && b[0] == SSL3_MT_KEY_UPDATE)
             k->spoiled = true;
         break;
@@ -483,13 +522,15 @@ on_message(int write_p, int version, int content_type, const void *buf, size_t l
 }
 
 int
-tls13_capture_install(SSL_CTX *ctx)
+tls13_capture_install(SSL_CTX *ctx, bool ticket_later)
 {
     pthread_once(&capture_once, capture_index_init);
     if (capture_index < 0)
         return -ENOMEM;
     SSL_CTX_set_keylog_callback(ctx, NULL); /* on only when wanted (key_log) */
     SSL_CTX_set_msg_callback(ctx, on_message);
+    static char later; /* any non-NULL pointer */
+    SSL_CTX_set_msg_callback_arg(ctx, ticket_later ? &later : NULL);
     return 0;
 }
 
@@ -519,5 +560,28 @@ tls13_take(SSL *ssl, struct tls13_ciphers *c, struct tls13 **out)
     t->rd.seq = k->rd;
     t->wr.seq = k->wr;
     *out = t;
+    return 0;
+}
+
+int
+tls13_ticket(SSL *ssl, struct tls13 *t)
+{
+    struct capture *k = SSL_get_ex_data(ssl, capture_index);
+    BIO *mem = k != NULL ? BIO_new(BIO_s_mem()) : NULL;
+    if (mem == NULL)
+        return -ENOMEM;
+    uint64_t before = k->wr;
+    SSL_set0_wbio(ssl, mem); /* the SSL owns it from here */
+    int ok = SSL_new_session_ticket(ssl) == 1 && SSL_do_handshake(ssl) == 1;
+    ERR_clear_error();
+    char *p = NULL;
+    long n = BIO_get_mem_data(mem, &p);
+    /* Whatever is not kept is never sent: the client then sees no ticket, and our numbering
+     * stays where it was. */
+    if (!ok || k->spoiled || k->wr == before || n <= 0 || (t->ahead = ra_malloc((size_t)n)) == NULL)
+        return -EIO;
+    memcpy(t->ahead, p, (size_t)n);
+    t->ahead_len = (size_t)n;
+    t->wr.seq += k->wr - before;
     return 0;
 }

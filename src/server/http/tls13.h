@@ -47,6 +47,8 @@ struct tls13 {
     enum tls13_suite suite;
     bool update_due; /* the peer asked for a KeyUpdate: ours precedes our next record */
     struct tls13_dir rd, wr;
+    uint8_t *ahead; /* records OpenSSL sealed (tls13_ticket) that go out before ours */
+    size_t ahead_len;
 };
 
 /* One cipher context per suite, and an HMAC context per hash (SHA-256, SHA-384), for one
@@ -63,8 +65,10 @@ void tls13_ciphers_free(struct tls13_ciphers *c);
 
 /* Install on a server context the callbacks that note secrets and count records. The
  * context's key log callback is switched on and off by its handshakes, so a context must be
- * used by one thread only. 0 or -ENOMEM. */
-int tls13_capture_install(SSL_CTX *ctx);
+ * used by one thread only. With `ticket_later`, a TLS 1.3 connection that does not choose
+ * HTTP/2 gets no session ticket in its handshake: tls13_ticket makes it after tls13_take.
+ * 0 or -ENOMEM. */
+int tls13_capture_install(SSL_CTX *ctx, bool ticket_later);
 
 /*
  * The record state of ssl, a server connection whose TLS 1.3 handshake has just completed,
@@ -75,6 +79,15 @@ int tls13_capture_install(SSL_CTX *ctx);
  * alert exchanged, secrets not seen); -ENOMEM.
  */
 int tls13_take(SSL *ssl, struct tls13_ciphers *c, struct tls13 **out);
+
+/*
+ * Have OpenSSL seal a session ticket for ssl, just taken into t (tls13_take), into memory
+ * rather than onto its socket (its write side is replaced: the SSL is about to be freed). The
+ * record is kept in t and goes out ahead of the first record sealed here, which is numbered
+ * after it: the ticket travels with the first reply instead of in a write and a TCP segment
+ * of its own. 0 when a ticket is kept; a negative code when none is (t is then unchanged).
+ */
+int tls13_ticket(SSL *ssl, struct tls13 *t);
 
 /* Set t up from the two traffic secrets (tls13_secret_len bytes each), both sequences at 0.
  * 0 or -EIO. */
@@ -105,19 +118,23 @@ long tls13_record_len(const uint8_t *p, size_t n);
 long tls13_open(struct tls13 *t, struct tls13_ciphers *c, const uint8_t *rec, size_t len,
                 uint8_t *out);
 
-/* How many bytes tls13_seal writes for `n` bytes of application data. */
+/* How many bytes tls13_seal writes for `n` bytes of application data (with what goes
+ * ahead). */
 size_t tls13_sealed_size(const struct tls13 *t, size_t n);
 
 /*
  * Seal the `count` buffers as application data records of at most TLS13_MAX_PLAIN bytes into
- * out (tls13_sealed_size bytes of room), preceded by a KeyUpdate when one is due. Returns the
- * bytes written, or -EIO when the cipher fails.
+ * out (tls13_sealed_size bytes of room), after what goes ahead (tls13_ticket) and a KeyUpdate
+ * when one is due. Returns the bytes written, or -EIO when the cipher fails.
  */
 long tls13_seal(struct tls13 *t, struct tls13_ciphers *c, const struct iovec *bufs, size_t count,
                 uint8_t *out);
 
-/* Seal an alert (level 1 for close_notify, 2 for a fatal one) into out[TLS13_ALERT_RECORD].
- * Returns its length, or -EIO. */
+/* How many bytes tls13_seal_alert writes: the alert's record, and what goes ahead of it. */
+size_t tls13_alert_size(const struct tls13 *t);
+
+/* Seal an alert (level 1 for close_notify, 2 for a fatal one) into out, which has
+ * tls13_alert_size bytes of room, after what goes ahead. Returns the bytes written, or -EIO. */
 long tls13_seal_alert(struct tls13 *t, struct tls13_ciphers *c, uint8_t level, uint8_t description,
                       uint8_t *out);
 
