@@ -15,8 +15,8 @@
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-/* ALPN, in the server's order of preference; the list ends with an empty entry. */
 /* Whether socket_ssl reaches the SSL of a socket, so that tls_handoff can take connections
  * (and have their session tickets go out with the first reply). */
 #if H2O_VERSION_MAJOR == 2 && H2O_VERSION_MINOR == 2
@@ -25,6 +25,7 @@
 #define HANDOFF 0
 #endif
 
+/* ALPN, in the server's order of preference; the list ends with an empty entry. */
 static const h2o_iovec_t alpn_protocols[] = {{(char *)"h2", 2}, {(char *)"http/1.1", 8}, {NULL, 0}};
 
 /* 0 when `path` can be opened for reading, else -EIO after logging it. */
@@ -145,17 +146,18 @@ tls_handoff(h2o_loop_t *loop, struct tls13_ciphers *c, h2o_socket_t **sock, stru
     struct tls13 *t;
     if (ssl == NULL || c->ctx[0] == NULL || tls13_take(ssl, c, &t) < 0)
         return 0;
-    tls13_ticket(ssl, t); /* without one, the client resumes no session: not fatal */
+    int fd = h2o_socket_get_fd(*sock), spare = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (spare < 0) { /* no descriptor to close in the SSL's place: it stays, untouched */
+        tls13_free(t);
+        return 0;
+    }
+    tls13_ticket(ssl, t); /* the SSL writes to memory from here; without a ticket, the client
+                           * resumes no session: not fatal */
     h2o_socket_export_t info;
     if (h2o_socket_export(*sock, &info) < 0) { /* the socket is gone */
+        close(spare);
         tls13_free(t);
         return -EIO;
-    }
-    int fd = info.fd, spare = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (spare < 0) { /* no descriptor to close in the SSL's place: it stays */
-        tls13_free(t);
-        *sock = h2o_socket_import(loop, &info);
-        return 0;
     }
     /* What OpenSSL opened already is the start of the request; the SSL goes (with no alert:
      * the connection goes on) and the descriptor is served again as a plain socket. */
