@@ -95,6 +95,21 @@ ra_buf_append_grow(struct ra_buf *b, const void *p, size_t n)
 }
 
 int
+ra_buf_put_int(struct ra_buf *b, int64_t v)
+{
+    char digits[24];
+    size_t at = sizeof(digits);
+    uint64_t magnitude = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        digits[--at] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude > 0);
+    if (v < 0)
+        digits[--at] = '-';
+    return ra_buf_append(b, digits + at, sizeof(digits) - at);
+}
+
+int
 ra_buf_printf(struct ra_buf *b, const char *fmt, ...)
 {
     char tmp[256];

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 struct ra_buf {
@@ -62,6 +63,9 @@ ra_buf_putc(struct ra_buf *b, char c)
     return ra_buf_append(b, &c, 1);
 }
 
+/* Append v in decimal (a '-' first when negative), without printf: numbers are written into
+ * every reply head and log line. */
+int ra_buf_put_int(struct ra_buf *b, int64_t v);
 int ra_buf_printf(struct ra_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Take ownership of the data (free with ra_free); the buffer is reset. NULL if failed. */
 char *ra_buf_steal(struct ra_buf *b, size_t *len);

@@ -66,19 +66,8 @@ ra_jsonw_key(struct ra_buf *b, const char *key)
     return ra_buf_puts(b, "\":");
 }
 
-/* Decimal digits by hand: this runs for every number of every reply and log line, where
- * printf's format parsing cost more than the digits. */
 int
 ra_jsonw_int(struct ra_buf *b, int64_t v)
 {
-    char digits[24];
-    size_t at = sizeof(digits);
-    uint64_t magnitude = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        digits[--at] = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude > 0);
-    if (v < 0)
-        digits[--at] = '-';
-    return ra_buf_append(b, digits + at, sizeof(digits) - at);
+    return ra_buf_put_int(b, v);
 }

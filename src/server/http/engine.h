@@ -132,8 +132,7 @@ int tls_share_ticket_keys(SSL_CTX *from, SSL_CTX *to);
  * its own (tls13.h; c: the loop's contexts): its SSL is freed and *sock becomes a plain socket on
  * the same descriptor, with *rec the record state (holding the session ticket, which goes out
  * with the first reply) and *opened the input OpenSSL had already opened. 1 when done; 0 when
- * the connection stays with OpenSSL (*sock may be a new socket all the same); a negative code
- * when the socket is gone.
+ * the connection stays with OpenSSL (*sock untouched); a negative code when the socket is gone.
  */
 int tls_handoff(h2o_loop_t *loop, struct tls13_ciphers *c, h2o_socket_t **sock, struct tls13 **rec,
                 h2o_buffer_t **opened);

@@ -82,21 +82,6 @@ date_now(struct worker *w)
     return w->date;
 }
 
-/* Write n in decimal into buf (room for 20 digits); returns the number of digits. */
-static size_t
-decimal(char *buf, unsigned long n)
-{
-    char tmp[24];
-    size_t len = 0;
-    do {
-        tmp[len++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0);
-    for (size_t i = 0; i < len; i++)
-        buf[i] = tmp[len - 1 - i];
-    return len;
-}
-
 int
 head_format(struct worker *w, struct exchange *x, bool close)
 {
@@ -106,9 +91,8 @@ head_format(struct worker *w, struct exchange *x, bool close)
         ra_buf_init_secret(b, 64 * 1024);
     else
         ra_buf_init(b, 64 * 1024);
-    char num[24];
     ra_buf_puts(b, "HTTP/1.1 ");
-    ra_buf_append(b, num, decimal(num, (unsigned long)r->status));
+    ra_buf_put_int(b, r->status);
     ra_buf_putc(b, ' ');
     ra_buf_puts(b, reason(r->status));
     ra_buf_puts(b, "\r\nDate: ");
@@ -116,14 +100,17 @@ head_format(struct worker *w, struct exchange *x, bool close)
     ra_buf_puts(b, "\r\nContent-Type: ");
     ra_buf_puts(b, r->content_type ? r->content_type : "application/json");
     ra_buf_puts(b, "\r\nContent-Length: ");
-    ra_buf_append(b, num, decimal(num, (unsigned long)r->len));
+    ra_buf_put_int(b, (int64_t)r->len);
     ra_buf_puts(b, "\r\n");
     for (int i = 0; i < r->nheaders; i++)
         ra_buf_printf(b, "%s: %s\r\n", r->headers[i].name, r->headers[i].value);
     if (r->www_auth)
         ra_buf_puts(b, "WWW-Authenticate: Basic realm=\"restauth\", charset=\"UTF-8\"\r\n");
-    if (r->retry_after > 0)
-        ra_buf_printf(b, "Retry-After: %d\r\n", r->retry_after);
+    if (r->retry_after > 0) {
+        ra_buf_puts(b, "Retry-After: ");
+        ra_buf_put_int(b, r->retry_after);
+        ra_buf_puts(b, "\r\n");
+    }
     if (close)
         ra_buf_puts(b, "Connection: close\r\n");
     ra_buf_puts(b, "\r\n");
