@@ -59,14 +59,21 @@ log_pair_error(const struct config *cfg)
                cfg->tls_cert, cfg->tls_key, why);
 }
 
-/* Protocol versions, groups, ciphers and modes: what every context of the server uses. */
+/*
+ * Protocol versions, groups, ciphers and modes: what every context of the server uses. AES-128-GCM
+ * comes first in the server's order (the 128-bit level of its P-256 and X25519 keys): with SHA-256
+ * for the handshake's hashes it costs less than AES-256-GCM with SHA-384, in the handshake and on
+ * every record.
+ */
 static int
 set_policy(SSL_CTX *ctx)
 {
     if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
         SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1 ||
         SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") != 1 ||
-        SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
+        SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM+AES128:ECDHE+AESGCM:ECDHE+CHACHA20") != 1 ||
+        SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+                                      "TLS_CHACHA20_POLY1305_SHA256") != 1)
         return -EINVAL;
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE |
                                  SSL_OP_NO_RENEGOTIATION);
