@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * accesslog.c: JSON-lines access log over a fully buffered stdio stream under one mutex.
+ * accesslog.c: JSON-lines access log, collected in a 64 KiB buffer under one mutex and written
+ * with write(2) in whole lines.
  */
 #include "service/accesslog.h"
 
@@ -10,26 +11,52 @@
 #include "common/jsonw.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+enum { ACCESSLOG_BUFFER = 64 * 1024 };
 
 struct accesslog {
-    FILE *file;
-    bool owned; /* opened here (closed at the end), not stdout */
+    int fd;
+    bool owned; /* opened here (closed at the end), not standard output */
     pthread_mutex_t lock;
-    char *path; /* what `owned` file was opened, for accesslog_reopen */
+    char *path;  /* what `owned` descriptor was opened, for accesslog_reopen */
+    size_t used; /* bytes of whole lines waiting in buf */
+    char buf[ACCESSLOG_BUFFER];
 };
 
-/* Open path for appending, fully buffered; NULL with errno set on failure. */
-static FILE *
+/* Open path for appending; -1 with errno set on failure. */
+static int
 open_file(const char *path)
 {
-    FILE *f = fopen(path, "ae");
-    if (f != NULL)
-        setvbuf(f, NULL, _IOFBF, 64 * 1024);
-    return f;
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+}
+
+/*
+ * Write out the waiting lines; the caller holds the lock. Standard output is flushed first, so
+ * that what was printed there before comes before these lines. A line that cannot be written
+ * is dropped (as a full disk would drop it), never retried forever.
+ */
+static void
+write_out(struct accesslog *log)
+{
+    if (!log->owned)
+        fflush(stdout);
+    size_t off = 0;
+    while (off < log->used) {
+        ssize_t n = write(log->fd, log->buf + off, log->used - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    log->used = 0;
 }
 
 int
@@ -42,12 +69,11 @@ accesslog_open(const char *where, struct accesslog **out)
     if (log == NULL)
         return -ENOMEM;
     if (strcmp(where, "-") == 0) {
-        log->file = stdout;
-        setvbuf(log->file, NULL, _IOFBF, 64 * 1024);
+        log->fd = STDOUT_FILENO;
     } else {
         log->path = ra_strdup(where);
-        log->file = log->path != NULL ? open_file(where) : NULL;
-        if (log->file == NULL) {
+        log->fd = log->path != NULL ? open_file(where) : -1;
+        if (log->fd < 0) {
             int rc = log->path != NULL ? -errno : -ENOMEM;
             ra_free(log->path);
             ra_free(log);
@@ -66,7 +92,7 @@ accesslog_flush(struct accesslog *log)
     if (log == NULL)
         return;
     pthread_mutex_lock(&log->lock);
-    fflush(log->file);
+    write_out(log);
     pthread_mutex_unlock(&log->lock);
 }
 
@@ -75,14 +101,15 @@ accesslog_reopen(struct accesslog *log)
 {
     if (log == NULL || !log->owned)
         return 0;
-    FILE *fresh = open_file(log->path);
-    if (fresh == NULL)
+    int fresh = open_file(log->path);
+    if (fresh < 0)
         return -errno;
     pthread_mutex_lock(&log->lock);
-    FILE *old = log->file;
-    log->file = fresh;
+    write_out(log); /* what was collected goes to the old file */
+    int old = log->fd;
+    log->fd = fresh;
     pthread_mutex_unlock(&log->lock);
-    fclose(old); /* flushes what the old file still had buffered */
+    close(old);
     return 0;
 }
 
@@ -91,9 +118,9 @@ accesslog_close(struct accesslog *log)
 {
     if (log == NULL)
         return;
-    fflush(log->file);
+    write_out(log);
     if (log->owned)
-        fclose(log->file);
+        close(log->fd);
     ra_free(log->path);
     pthread_mutex_destroy(&log->lock);
     ra_free(log);
@@ -158,10 +185,10 @@ accesslog_write(struct accesslog *log, const struct accesslog_entry *e)
     ra_buf_puts(&b, "}\n");
     if (!b.failed) {
         pthread_mutex_lock(&log->lock);
-        if (log->owned) /* a file of ours is used under this lock alone */
-            fwrite_unlocked(b.data, 1, b.len, log->file);
-        else /* stdout may be written elsewhere too */
-            fwrite(b.data, 1, b.len, log->file);
+        if (log->used + b.len > sizeof(log->buf))
+            write_out(log);
+        memcpy(log->buf + log->used, b.data, b.len); /* a line is far below the buffer's size */
+        log->used += b.len;
         pthread_mutex_unlock(&log->lock);
     }
     ra_buf_cleanup(&b);
