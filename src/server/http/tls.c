@@ -75,8 +75,11 @@ set_policy(SSL_CTX *ctx)
         SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
                                       "TLS_CHACHA20_POLY1305_SHA256") != 1)
         return -EINVAL;
+    /* OpenSSL wipes what it decrypted once it has handed it over: requests carry the
+     * Authorization field (every request of a connection OpenSSL keeps, and the first of one
+     * whose records are taken after the handshake). */
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-                                 SSL_OP_NO_RENEGOTIATION);
+                                 SSL_OP_NO_RENEGOTIATION | SSL_OP_CLEANSE_PLAINTEXT);
     /* An idle connection keeps no read or write buffer; the chain sent is the one in the file
      * (OpenSSL would otherwise try to build one from its store on every handshake). */
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
