@@ -52,6 +52,24 @@ def test_tls12_stays_with_openssl(shared):
         conn.close()
 
 
+def test_server_order_puts_aes_128_gcm_first(shared):
+    """A client offering OpenSSL's default order (AES-256-GCM first) gets AES-128-GCM, over
+    TLS 1.3 and 1.2; a client offering only another suite still gets that one."""
+    for version, want in ((ssl.TLSVersion.TLSv1_3, "TLS_AES_128_GCM_SHA256"),
+                          (ssl.TLSVersion.TLSv1_2, "AES128-GCM-SHA256")):
+        ctx = ssl.create_default_context(cafile=str(shared.s.cert))
+        ctx.minimum_version = ctx.maximum_version = version
+        with socket.create_connection(("127.0.0.1", shared.s.port), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+                assert tls.cipher()[0].endswith(want), tls.cipher()
+    ctx = ssl.create_default_context(cafile=str(shared.s.cert))
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ciphers("ECDHE+AESGCM+AES256")
+    with socket.create_connection(("127.0.0.1", shared.s.port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            assert tls.cipher()[0].endswith("AES256-GCM-SHA384"), tls.cipher()
+
+
 class MemoryClient:
     """A TLS 1.3 client over a plain socket whose records are sent exactly when the test
     says (ssl.MemoryBIO)."""
