@@ -20,10 +20,7 @@ needs_escape(unsigned char c)
 static inline uint64_t
 escape_lanes(uint64_t x)
 {
-    uint64_t y = x & ~RA_LANES_HIGH;
-    uint64_t hit = ~ra_lanes_ge(y, 0x20) | ra_lanes_ge(y, 0x7f) | ra_lanes_in(y, '"', '"') |
-                   ra_lanes_in(y, '\\', '\\');
-    return hit & ~x & RA_LANES_HIGH;
+    return ra_lanes_ctl(x) | ra_lanes_eq(x, '"') | ra_lanes_eq(x, '\\');
 }
 
 int

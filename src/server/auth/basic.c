@@ -70,9 +70,8 @@ split_userpass(const unsigned char *dec, size_t n, struct basic_cred *out)
     uint64_t ctl = 0;
     for (; i + 8 <= n; i += 8) { /* eight bytes at a time, then one by one */
         uint64_t x = ra_lanes_load(dec + i);
-        uint64_t y = x & ~RA_LANES_HIGH, low = ~x & RA_LANES_HIGH; /* 0x80-0xFF: no CTL */
-        ctl |= (~ra_lanes_ge(y, 0x20) | ra_lanes_ge(y, 0x7f)) & low;
-        uint64_t colons = ra_lanes_in(y, ':', ':') & low;
+        ctl |= ra_lanes_ctl(x);
+        uint64_t colons = ra_lanes_eq(x, ':');
         if (colons != 0 && colon == n)
             colon = i + (size_t)__builtin_ctzll(colons) / 8; /* lane 0 is the first byte */
     }

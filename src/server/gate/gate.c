@@ -114,10 +114,7 @@ is_chunked(const char *value, size_t len)
 static inline uint64_t
 ctl_lanes(uint64_t x)
 {
-    uint64_t text = x & RA_LANES_HIGH;
-    uint64_t y = x & ~RA_LANES_HIGH;
-    uint64_t below_sp = ~ra_lanes_ge(y, 0x20) & ~ra_lanes_in(y, '\t', '\t');
-    return (below_sp | ra_lanes_ge(y, 0x7f)) & ~text & RA_LANES_HIGH;
+    return ra_lanes_ctl(x) & ~ra_lanes_eq(x, '\t');
 }
 
 /* request_field_fn: note what the strict checks need about one header field. */
