@@ -307,6 +307,35 @@ test_wipe(void)
     ASSERT_EQ_MEM(&c, &zero, sizeof(c));
 }
 
+/*
+ * Every byte at every place of a 19-byte user-pass, split eight bytes at a time and then one by
+ * one: refused exactly for the CTLs; a colon splits at its first place only.
+ */
+static void
+test_every_byte_everywhere(void)
+{
+    for (int c = 0; c < 256; c++) {
+        bool ctl = c < 0x20 || c == 0x7f;
+        for (size_t at = 0; at < 19; at++) {
+            char up[] = "abcdefghi:klmnopqrs"; /* the colon at 9 */
+            up[at] = (char)c;
+            int rc = parse_userpass(up, 19);
+            if (ctl || (at == 9 && c != ':')) { /* a CTL, or no colon left */
+                ASSERT_EQ_INT(rc, BASIC_INVALID);
+                continue;
+            }
+            size_t colon = c == ':' && at < 9 ? at : 9;               /* the first colon splits */
+            ASSERT_EQ_INT(rc, colon == 0 ? BASIC_INVALID : BASIC_OK); /* an empty id */
+            if (rc == BASIC_OK) {
+                ASSERT_EQ_INT(cred.id_len, colon);
+                ASSERT_EQ_MEM(cred.id, up, colon);
+                ASSERT_EQ_INT(cred.secret_len, 18 - colon);
+                ASSERT_EQ_MEM(cred.secret, up + colon + 1, 18 - colon);
+            }
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -324,5 +353,6 @@ main(void)
     RUN(test_value_length_cap);
     RUN(test_id_and_secret_limits);
     RUN(test_wipe);
+    RUN(test_every_byte_everywhere);
     return harness_done();
 }
